@@ -1,1 +1,10 @@
-export {};
+export type {
+  ConformanceBackend,
+  ConformanceFormat,
+  ConformanceOptions,
+  DeliveryShape,
+  InvalidConfigCase,
+  RunningService,
+  ServiceName,
+  StartServiceOptions,
+} from "./types.js";
