@@ -8,3 +8,15 @@ export type {
   ServiceName,
   StartServiceOptions,
 } from "./types.js";
+export { KafkaErrorCode, KafkaTestBroker } from "./kafka/kafka-test-broker.js";
+export type { KafkaTestBrokerOptions, KafkaTestMessage } from "./kafka/kafka-test-broker.js";
+export type { SaslCredentials, SaslMechanism } from "./kafka/sasl-server.js";
+export type {
+  DocumentRejection,
+  ElasticsearchTestServer,
+  ElasticsearchTestServerOptions,
+  RecordedRequest,
+  StoredDocument,
+} from "./elasticsearch-test-server.js";
+export { elasticsearchErrorBody, startElasticsearchTestServer } from "./elasticsearch-test-server.js";
+export { SERVICE_PACKAGES, freePort, startService } from "./start-service.js";
