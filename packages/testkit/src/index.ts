@@ -20,3 +20,4 @@ export type {
 } from "./elasticsearch-test-server.js";
 export { elasticsearchErrorBody, startElasticsearchTestServer } from "./elasticsearch-test-server.js";
 export { SERVICE_PACKAGES, freePort, startService } from "./start-service.js";
+export { SERVICE_PACKAGES, freePort, startService } from "./start-service.js";

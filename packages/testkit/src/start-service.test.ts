@@ -1,0 +1,127 @@
+import { existsSync } from "node:fs";
+import amqplib from "amqplib";
+import mqtt from "mqtt";
+import mysql from "mysql2/promise";
+import { connect as natsConnect } from "nats";
+import pg from "pg";
+import { createClient } from "redis";
+import { afterAll, describe, expect, it } from "vitest";
+import { startService } from "./start-service.js";
+import type { RunningService, ServiceName } from "./types.js";
+
+/** A real client round trip per server: write something and read it back. */
+const roundTrips: Record<ServiceName, (service: RunningService, marker: string) => Promise<string>> = {
+  async redis(service, marker) {
+    const client = createClient({ url: service.url, socket: { reconnectStrategy: false } });
+    client.on("error", () => undefined);
+    await client.connect();
+    try {
+      await client.set("marker", marker);
+      return (await client.get("marker")) ?? "";
+    } finally {
+      await client.close();
+    }
+  },
+  async postgres(service, marker) {
+    const client = new pg.Client({ connectionString: service.url });
+    await client.connect();
+    try {
+      await client.query("CREATE TABLE IF NOT EXISTS markers (value text)");
+      await client.query("INSERT INTO markers VALUES ($1)", [marker]);
+      const result = await client.query<{ value: string }>("SELECT value FROM markers WHERE value = $1", [marker]);
+      return result.rows[0]?.value ?? "";
+    } finally {
+      await client.end();
+    }
+  },
+  async mariadb(service, marker) {
+    const connection = await mysql.createConnection({ host: service.host, port: service.port, user: "root" });
+    try {
+      await connection.query("CREATE DATABASE IF NOT EXISTS t");
+      await connection.query("CREATE TABLE IF NOT EXISTS t.markers (value varchar(100))");
+      await connection.query("INSERT INTO t.markers VALUES (?)", [marker]);
+      const [rows] = await connection.query("SELECT value FROM t.markers WHERE value = ?", [marker]);
+      return (rows as Array<{ value: string }>)[0]?.value ?? "";
+    } finally {
+      await connection.end();
+    }
+  },
+  async rabbitmq(service, marker) {
+    const connection = await amqplib.connect(service.url);
+    try {
+      const channel = await connection.createChannel();
+      await channel.assertQueue("markers", { durable: true });
+      channel.sendToQueue("markers", Buffer.from(marker), { persistent: true });
+      const deadline = Date.now() + 10_000;
+      while (Date.now() < deadline) {
+        const message = await channel.get("markers", { noAck: true });
+        if (message) return message.content.toString();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return "";
+    } finally {
+      await connection.close();
+    }
+  },
+  async mosquitto(service, marker) {
+    // Over the websockets listener, so both listeners are proven.
+    const client = await mqtt.connectAsync(`ws://${service.host}:${service.ports.ws}/mqtt`, { reconnectPeriod: 0 });
+    try {
+      const received = new Promise<string>((resolve) => {
+        client.on("message", (_topic, payload) => resolve(payload.toString()));
+      });
+      await client.subscribeAsync("markers", { qos: 1 });
+      const plain = await mqtt.connectAsync(service.url, { reconnectPeriod: 0 });
+      await plain.publishAsync("markers", marker, { qos: 1 });
+      await plain.endAsync();
+      return await received;
+    } finally {
+      await client.endAsync();
+    }
+  },
+  async nats(service, marker) {
+    const connection = await natsConnect({ servers: service.url, reconnect: false });
+    try {
+      const manager = await connection.jetstreamManager();
+      await manager.streams.add({ name: `M${marker.replace(/\W/g, "")}`, subjects: [`markers.${marker.replace(/\W/g, "")}`] });
+      const ack = await connection.jetstream().publish(`markers.${marker.replace(/\W/g, "")}`, new TextEncoder().encode(marker));
+      const stored = await manager.streams.getMessage(ack.stream, { seq: ack.seq });
+      return new TextDecoder().decode(stored.data);
+    } finally {
+      await connection.close();
+    }
+  },
+};
+
+const names: ServiceName[] = ["redis", "postgres", "mariadb", "rabbitmq", "mosquitto", "nats"];
+
+describe.concurrent("startService: real servers on loopback", () => {
+  const started: RunningService[] = [];
+  afterAll(async () => {
+    await Promise.all(started.map((service) => service.dispose()));
+  });
+
+  for (const name of names) {
+    it(`${name}: starts, answers, survives stop/start on the same port, disposes`, { timeout: 180_000 }, async () => {
+      const service = await startService(name);
+      started.push(service);
+      expect(service.host).toBe("127.0.0.1");
+      expect(service.port).toBeGreaterThan(0);
+      expect(existsSync(service.dataDir)).toBe(true);
+      if (name === "mosquitto") expect(service.ports.ws).toBeGreaterThan(0);
+      if (name === "nats") expect(service.ports.monitor).toBeGreaterThan(0);
+
+      expect(await roundTrips[name](service, "first-1")).toBe("first-1");
+
+      const portBefore = service.port;
+      await service.stop();
+      await expect(roundTrips[name](service, "while-down")).rejects.toBeTruthy();
+      await service.start();
+      expect(service.port).toBe(portBefore);
+      expect(await roundTrips[name](service, "second-2")).toBe("second-2");
+
+      await service.dispose();
+      expect(existsSync(service.dataDir)).toBe(false);
+    });
+  }
+});
