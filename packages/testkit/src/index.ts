@@ -20,4 +20,3 @@ export type {
 } from "./elasticsearch-test-server.js";
 export { elasticsearchErrorBody, startElasticsearchTestServer } from "./elasticsearch-test-server.js";
 export { SERVICE_PACKAGES, freePort, startService } from "./start-service.js";
-export { SERVICE_PACKAGES, freePort, startService } from "./start-service.js";
