@@ -2,6 +2,7 @@ import "reflect-metadata";
 
 export type {
   Arn,
+  ConfigKeyKind,
   ConfigKeySpec,
   EventInput,
   EventName,
@@ -42,3 +43,29 @@ export { goJson, sortedMap } from "./event/go-json.js";
 export { queryEscape, queryUnescape } from "./event/object-key.js";
 export { logEnvelopeJson, objectPath, recordsJson, toLogEnvelope } from "./event/envelope.js";
 export { SUPPORTED_TARGET_API_VERSIONS, TARGET_API_VERSION, defineTargetPlugin, isTargetPlugin } from "./plugin/define-target-plugin.js";
+export { PluginError } from "./plugin/plugin-error.js";
+export type { PluginErrorCode } from "./plugin/plugin-error.js";
+export { assertUsablePlugin, createTargetRegistry } from "./plugin/target-registry.js";
+export { discoverTargetPlugins } from "./plugin/discover-target-plugins.js";
+export type { DiscoveredTargetPlugin } from "./plugin/discover-target-plugins.js";
+export { CORE_TOKENS, targetPluginToken } from "./di/tokens.js";
+export { silentLogger } from "./di/silent-logger.js";
+export { TargetPluginInstaller } from "./di/target-plugin-installer.js";
+export type { InstallTargetPluginsOptions } from "./di/target-plugin-installer.js";
+export {
+  createCoreContainer,
+  installTargetPlugins,
+  registerTargetPlugin,
+  resolveLogger,
+  resolveTargetPlugin,
+  resolveTargetRegistry,
+} from "./di/create-core-container.js";
+export type { CoreContainerOptions, DependencyContainer } from "./di/create-core-container.js";
+export { CORE_INSTANCE_KEY, claimCoreInstance } from "./di/duplicate-core-guard.js";
+export type { CoreInstance } from "./di/duplicate-core-guard.js";
+export { currentCoreInstance } from "./di/core-version.js";
+
+// Refuse to run beside a second copy of core (see docs/errors.md, S3NOTIFY_ERR_DUPLICATE_CORE).
+import { claimCoreInstance as claimCoreInstanceAtLoad } from "./di/duplicate-core-guard.js";
+import { currentCoreInstance as currentCoreInstanceAtLoad } from "./di/core-version.js";
+claimCoreInstanceAtLoad(currentCoreInstanceAtLoad());

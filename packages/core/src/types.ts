@@ -194,7 +194,12 @@ export interface ConfigKeySpec {
   readonly help: string;
   /** Accepted only from the environment, never stored (e.g. MinIO's NATS `user_credentials`). */
   readonly envOnly?: boolean;
+  /** Value kind: guides the legacy JSON mapping (booleans → on/off, nanosecond numbers → Go durations) and docs. Defaults to "string". */
+  readonly kind?: ConfigKeyKind;
 }
+
+/** The kind of a config key's value. */
+export type ConfigKeyKind = "bool" | "duration" | "int" | "string" | "enum";
 
 /** Raw, merged KV settings of one target: every declared key present, as strings. */
 export type RawTargetConfig = Readonly<Record<string, string>>;
