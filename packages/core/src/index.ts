@@ -42,6 +42,22 @@ export { TargetBatchError, TargetError, isRetryable, permanentError, retryableEr
 export { goJson, sortedMap } from "./event/go-json.js";
 export { queryEscape, queryUnescape } from "./event/object-key.js";
 export { logEnvelopeJson, objectPath, recordsJson, toLogEnvelope } from "./event/envelope.js";
+export {
+  EVENT_NAMES,
+  INVALID_EVENT_NAME_MESSAGE,
+  WILDCARD_EVENT_NAMES,
+  eventNameBit,
+  eventNameMask,
+  expandEventName,
+  isEventName,
+  isRemovalEvent,
+  isWildcardEventName,
+  maskHasEventName,
+  parseEventName,
+} from "./event/event-names.js";
+export { MC_EVENT_SHORTHANDS, parseMcEventList } from "./event/mc-event-shorthands.js";
+export { buildEventRecord, formatEventTime, requestIdFor, sequencerFor } from "./event/build-record.js";
+export type { BuildRecordOptions } from "./event/build-record.js";
 export { SUPPORTED_TARGET_API_VERSIONS, TARGET_API_VERSION, defineTargetPlugin, isTargetPlugin } from "./plugin/define-target-plugin.js";
 export { PluginError } from "./plugin/plugin-error.js";
 export type { PluginErrorCode } from "./plugin/plugin-error.js";

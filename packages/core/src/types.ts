@@ -103,6 +103,8 @@ export interface EventInput {
   versionId?: string;
   /** Object modification time; the sequencer falls back to the event time when absent. */
   modTime?: Date;
+  /** The modification time in Unix nanoseconds, when known more precisely than a Date; wins over modTime for the sequencer. */
+  modTimeNanoseconds?: bigint;
   /** Absent for internal events: then requestParameters is null. */
   request?: {
     principalId?: string;
