@@ -20,3 +20,5 @@ export type {
 } from "./elasticsearch-test-server.js";
 export { elasticsearchErrorBody, startElasticsearchTestServer } from "./elasticsearch-test-server.js";
 export { SERVICE_PACKAGES, freePort, startService } from "./start-service.js";
+export { NsqTestServer } from "./nsq/nsq-test-server.js";
+export type { NsqTestMessage, NsqTestServerOptions } from "./nsq/nsq-test-server.js";
