@@ -1,1 +1,18 @@
-export {};
+import { defineTargetPlugin } from "@s3notify/core";
+import { REDIS_KEYS, parseRedisConfig } from "./redis-config.js";
+import { RedisTarget } from "./redis-target.js";
+import type { RedisTargetConfig } from "./types.js";
+
+/** The `redis` target plugin: MinIO's `notify_redis`. */
+const redisTarget = defineTargetPlugin<RedisTargetConfig>({
+  type: "redis",
+  keys: REDIS_KEYS,
+  parseConfig: parseRedisConfig,
+  create: (config, context) => new RedisTarget(config, context),
+});
+
+export default redisTarget;
+export { redisTarget };
+export { REDIS_KEYS, parseRedisConfig } from "./redis-config.js";
+export { RedisTarget, accessValue } from "./redis-target.js";
+export type { CompatShape, RedisFormat, RedisTargetConfig } from "./types.js";
