@@ -1,0 +1,12 @@
+import { defineTargetPlugin } from "@s3notify/core";
+import { WEBHOOK_KEYS, parseWebhookConfig } from "./webhook-config.js";
+import { WebhookTarget } from "./webhook-target.js";
+import type { WebhookConfig } from "./types.js";
+
+/** The `webhook` target plugin: MinIO's `notify_webhook`. */
+export const webhookTargetPlugin = defineTargetPlugin<WebhookConfig>({
+  type: "webhook",
+  keys: WEBHOOK_KEYS,
+  parseConfig: parseWebhookConfig,
+  create: (config, context) => new WebhookTarget(config, context),
+});
