@@ -28,8 +28,10 @@ export type {
   TargetPackageManifest,
   TargetPlugin,
   TargetPluginDefinition,
+  StoredTargetSettings,
   TargetSettings,
   TargetStats,
+  ValidatedTarget,
   RegisteredPlugin,
   TargetRegistry,
   WildcardEventName,
@@ -44,7 +46,6 @@ export { queryEscape, queryUnescape } from "./event/object-key.js";
 export { logEnvelopeJson, objectPath, recordsJson, toLogEnvelope } from "./event/envelope.js";
 export {
   EVENT_NAMES,
-  INVALID_EVENT_NAME_MESSAGE,
   WILDCARD_EVENT_NAMES,
   eventNameBit,
   eventNameMask,
@@ -58,6 +59,24 @@ export {
 export { MC_EVENT_SHORTHANDS, parseMcEventList } from "./event/mc-event-shorthands.js";
 export { buildEventRecord, formatEventTime, requestIdFor, sequencerFor } from "./event/build-record.js";
 export type { BuildRecordOptions } from "./event/build-record.js";
+export { formatArn, parseArn, parseTargetIdString, targetIdString } from "./rules/arn.js";
+export { matchSimple, newPattern, validateFilterValue } from "./rules/pattern.js";
+export {
+  NOTIFICATION_ERROR_MESSAGES,
+  arnNotFoundError,
+  duplicateEventNameError,
+  duplicatePrefixError,
+  duplicateQueueConfigurationError,
+  duplicateSuffixError,
+  invalidArnError,
+  invalidEventNameError,
+  invalidFilterNameError,
+  invalidFilterValueError,
+  malformedXmlError,
+  missingContentLengthError,
+  unknownRegionError,
+  unsupportedNotificationError,
+} from "./s3/notification-errors.js";
 export { SUPPORTED_TARGET_API_VERSIONS, TARGET_API_VERSION, defineTargetPlugin, isTargetPlugin } from "./plugin/define-target-plugin.js";
 export { PluginError } from "./plugin/plugin-error.js";
 export type { PluginErrorCode } from "./plugin/plugin-error.js";

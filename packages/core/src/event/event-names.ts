@@ -1,4 +1,4 @@
-import { S3Error } from "../errors/s3-error.js";
+import { invalidEventNameError } from "../s3/notification-errors.js";
 import type { EventName, RuleEventName, WildcardEventName } from "../types.js";
 
 /** Every concrete event name in MinIO's enum order (facts §1.1); the index is the bit of `eventNameMask`. */
@@ -75,9 +75,6 @@ export const WILDCARD_EVENT_NAMES: Readonly<Record<WildcardEventName, readonly E
 
 const CONCRETE_INDEX: ReadonlyMap<string, number> = new Map(EVENT_NAMES.map((name, index) => [name, index]));
 
-/** The S3 message MinIO answers for any unknown event name (facts §3.4). */
-export const INVALID_EVENT_NAME_MESSAGE = "A specified event is not supported for notifications.";
-
 /** Whether `text` is a concrete event name (exact, case-sensitive). */
 export function isEventName(text: string): text is EventName {
   return CONCRETE_INDEX.has(text);
@@ -94,7 +91,7 @@ export function isWildcardEventName(text: string): text is WildcardEventName {
  */
 export function parseEventName(text: string): RuleEventName {
   if (isEventName(text) || isWildcardEventName(text)) return text;
-  throw new S3Error("InvalidArgument", INVALID_EVENT_NAME_MESSAGE, { detail: `invalid event name '${text}'` });
+  throw invalidEventNameError(text);
 }
 
 /** The concrete names a rule name stands for: itself, or a wildcard's members in MinIO's order. */
@@ -111,7 +108,7 @@ export function isRemovalEvent(name: EventName): boolean {
 /** The bit of a concrete name in a 32-bit event mask (MinIO's enum order). */
 export function eventNameBit(name: EventName): number {
   const index = CONCRETE_INDEX.get(name);
-  if (index === undefined) throw new S3Error("InvalidArgument", INVALID_EVENT_NAME_MESSAGE, { detail: `invalid event name '${name}'` });
+  if (index === undefined) throw invalidEventNameError(name);
   return (1 << index) >>> 0;
 }
 
