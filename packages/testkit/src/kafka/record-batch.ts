@@ -1,5 +1,6 @@
 import { gunzipSync } from "node:zlib";
 import { crc32c } from "./crc32c.js";
+import { uncompressSnappy } from "./snappy-block.js";
 
 export interface KafkaRecord {
   readonly offset: bigint;
@@ -23,9 +24,10 @@ export class RecordBatchError extends Error {}
 
 const COMPRESSION_NONE = 0;
 const COMPRESSION_GZIP = 1;
+const COMPRESSION_SNAPPY = 2;
 const HEADER_BYTES = 61;
 
-/** Splits a produce record set into record batches (magic 2) and decodes each, verifying its CRC-32C. */
+/** Splits a produce record set into record batches (magic 2) and decodes each (none, gzip or snappy), verifying its CRC-32C. */
 export function decodeRecordBatches(recordSet: Buffer): DecodedBatch[] {
   const batches: DecodedBatch[] = [];
   let position = 0;
@@ -54,6 +56,7 @@ function decodeRecordBatch(bytes: Buffer): DecodedBatch {
   const compression = attributes & 0x07;
   let body = bytes.subarray(HEADER_BYTES);
   if (compression === COMPRESSION_GZIP) body = gunzipSync(body);
+  else if (compression === COMPRESSION_SNAPPY) body = uncompressSnappy(body);
   else if (compression !== COMPRESSION_NONE) throw new RecordBatchError(`unsupported compression codec ${compression}`);
   const cursor = new VarintCursor(body);
   const records: KafkaRecord[] = [];

@@ -1,0 +1,176 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ConfigError, type EventRecord, S3NotifyError, buildEventRecord, logEnvelopeJson, silentLogger } from "@s3notify/core";
+import { KafkaErrorCode, KafkaTestBroker } from "@s3notify/testkit";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import kafkaTarget from "./index.js";
+import type { KafkaTarget } from "./kafka-target.js";
+
+const context = { targetId: "1", subsystem: "notify_kafka" };
+
+function makeTarget(values: Record<string, string>): KafkaTarget {
+  const config = kafkaTarget.parseConfig({ ...values }, context);
+  return kafkaTarget.create(config, { targetId: { id: "1", type: "kafka" }, logger: silentLogger }) as KafkaTarget;
+}
+
+function record(key: string, eventName: EventRecord["eventName"] = "s3:ObjectCreated:Put"): EventRecord {
+  return buildEventRecord({ eventName, bucket: "images", key, size: 10, eTag: "abc", request: { principalId: "minio", sourceIp: "127.0.0.1" } });
+}
+
+function configError(values: Record<string, string>): ConfigError {
+  try {
+    kafkaTarget.parseConfig(values, context);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("KafkaTarget against the Kafka test broker", () => {
+  let broker: KafkaTestBroker;
+  const targets: KafkaTarget[] = [];
+  beforeAll(async () => {
+    broker = await KafkaTestBroker.start();
+  });
+  afterEach(async () => {
+    await Promise.all(targets.splice(0).map((target) => target.close()));
+  });
+  afterAll(async () => {
+    await broker.close();
+  });
+
+  function target(values: Record<string, string>): KafkaTarget {
+    const made = makeTarget({ brokers: broker.brokers.join(","), ...values });
+    targets.push(made);
+    return made;
+  }
+
+  it("publishes MinIO's envelope keyed by bucket/object, in order, one produce per batch", async () => {
+    const kafka = target({ topic: "events" });
+    const batch = [record("2024/summer trip/img 01.jpg"), record("b.jpg"), record("b.jpg", "s3:ObjectRemoved:Delete")];
+    const producesBefore = broker.requests.filter((api) => api === 0).length;
+    await kafka.send(batch);
+    expect(broker.requests.filter((api) => api === 0).length - producesBefore).toBe(1);
+    const stored = broker.messages("events");
+    expect(stored.map((message) => message.key)).toEqual(["images/2024/summer trip/img 01.jpg", "images/b.jpg", "images/b.jpg"]);
+    expect(stored.map((message) => message.value)).toEqual(batch.map(logEnvelopeJson));
+    expect(await kafka.isActive()).toBe(true);
+  });
+
+  it.each(["gzip", "snappy"])("compresses with %s", async (codec) => {
+    const kafka = target({ topic: `compressed-${codec}`, compression_codec: codec });
+    await kafka.send([record("one.jpg"), record("two.jpg")]);
+    expect(broker.messages(`compressed-${codec}`).map((message) => message.key)).toEqual(["images/one.jpg", "images/two.jpg"]);
+  });
+
+  it("turns a broker-side retriable error into a retryable failure and a refused message into a permanent one", async () => {
+    const kafka = target({ topic: "faults" });
+    await kafka.open();
+    broker.failNextProduce(10, KafkaErrorCode.requestTimedOut);
+    const retryable = await kafka.send([record("a.jpg")]).catch((error: unknown) => error);
+    expect(S3NotifyError.isInstance(retryable) && retryable.retryable).toBe(true);
+    broker.failNextProduce(0);
+    broker.failNextProduce(1, KafkaErrorCode.messageTooLarge);
+    const permanent = await kafka.send([record("b.jpg")]).catch((error: unknown) => error);
+    expect(S3NotifyError.isInstance(permanent) && !permanent.retryable).toBe(true);
+    await kafka.send([record("c.jpg")]);
+    expect(broker.messages("faults").map((message) => message.key)).toEqual(["images/c.jpg"]);
+  });
+
+  it("fails retryably while the broker is gone and reconnects when it is back", async () => {
+    const kafka = target({ topic: "outage" });
+    await kafka.send([record("before.jpg")]);
+    await broker.stop();
+    const failure = await kafka.send([record("during.jpg")]).catch((error: unknown) => error);
+    expect(S3NotifyError.isInstance(failure) && failure.retryable).toBe(true);
+    expect(await kafka.isActive()).toBe(false);
+    await broker.start();
+    await kafka.send([record("after.jpg")]);
+    expect(broker.messages("outage").map((message) => message.key)).toEqual(["images/before.jpg", "images/after.jpg"]);
+  });
+});
+
+describe("KafkaTarget SASL and TLS", () => {
+  let dir: string;
+  const brokers: KafkaTestBroker[] = [];
+  const targets: KafkaTarget[] = [];
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "kafka-target-tls-"));
+    const openssl = (...args: string[]) => expect(spawnSync("openssl", args).status).toBe(0);
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=test-ca", "-keyout", join(dir, "ca.key"), "-out", join(dir, "ca.pem"));
+    for (const name of ["server", "client"]) {
+      openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", `/CN=${name === "server" ? "127.0.0.1" : "minio"}`, "-keyout", join(dir, `${name}.key`), "-out", join(dir, `${name}.csr`));
+      openssl("x509", "-req", "-in", join(dir, `${name}.csr`), "-CA", join(dir, "ca.pem"), "-CAkey", join(dir, "ca.key"), "-CAcreateserial", "-days", "1", "-out", join(dir, `${name}.pem`));
+    }
+  });
+  afterEach(async () => {
+    await Promise.all(targets.splice(0).map((target) => target.close()));
+    await Promise.all(brokers.splice(0).map((broker) => broker.close()));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each([
+    ["plain", "PLAIN"],
+    ["sha256", "SCRAM-SHA-256"],
+    ["sha512", "SCRAM-SHA-512"],
+  ] as const)("authenticates with sasl_mechanism=%s", async (mechanism, brokerMechanism) => {
+    const broker = await KafkaTestBroker.start({ sasl: { mechanism: brokerMechanism, username: "minio", password: "kafka-secret" } });
+    brokers.push(broker);
+    const good = makeTarget({ brokers: broker.brokers[0] ?? "", topic: "auth", sasl: "on", sasl_mechanism: mechanism, sasl_username: "minio", sasl_password: "kafka-secret" });
+    targets.push(good);
+    await good.send([record("secret.jpg")]);
+    expect(broker.messages("auth")).toHaveLength(1);
+    const bad = makeTarget({ brokers: broker.brokers[0] ?? "", topic: "auth", sasl: "on", sasl_mechanism: mechanism, sasl_username: "minio", sasl_password: "wrong-password" });
+    targets.push(bad);
+    const failure = await bad.open().catch((error: unknown) => error);
+    expect(String(failure)).not.toContain("wrong-password");
+    expect(S3NotifyError.isInstance(failure)).toBe(true);
+  });
+
+  it("presents a client certificate to a broker that requires one", async () => {
+    const broker = await KafkaTestBroker.start({
+      tls: { key: readFileSync(join(dir, "server.key")), cert: readFileSync(join(dir, "server.pem")), ca: readFileSync(join(dir, "ca.pem")), requestCert: true, rejectUnauthorized: true },
+    });
+    brokers.push(broker);
+    const withCert = makeTarget({ brokers: broker.brokers[0] ?? "", topic: "mtls", tls: "on", tls_skip_verify: "on", client_tls_cert: join(dir, "client.pem"), client_tls_key: join(dir, "client.key") });
+    targets.push(withCert);
+    await withCert.send([record("mtls.jpg")]);
+    expect(broker.messages("mtls").map((message) => message.key)).toEqual(["images/mtls.jpg"]);
+    const withoutCert = makeTarget({ brokers: broker.brokers[0] ?? "", topic: "mtls", tls: "on", tls_skip_verify: "on" });
+    targets.push(withoutCert);
+    await expect(withoutCert.open()).rejects.toThrow();
+  });
+});
+
+describe("notify_kafka config", () => {
+  const valid = { brokers: "127.0.0.1:9092", topic: "events" };
+  it.each([
+    ["empty brokers", { brokers: "" }, "brokers"],
+    ["a broker without port", { brokers: "localhost" }, "brokers"],
+    ["an empty topic", { topic: "" }, "topic"],
+    ["an unknown SASL mechanism", { sasl: "on", sasl_username: "u", sasl_mechanism: "gssapi" }, "sasl_mechanism"],
+    ["a cert without key", { client_tls_cert: "/tmp/cert.pem" }, "client_tls_key"],
+    ["a non-integer tls_client_auth", { tls_client_auth: "x" }, "tls_client_auth"],
+    ["an unsupported codec", { compression_codec: "zstd" }, "compression_codec"],
+    ["acks=2", { acks: "2" }, "acks"],
+    ["a negative batch size", { batch_size: "-1" }, "batch_size"],
+  ])("refuses %s naming the key", (_description, values, key) => {
+    const error = configError({ ...valid, ...values });
+    expect(error.key).toBe(key);
+    expect(error.message).toContain(`notify_kafka:1: ${key}`);
+  });
+
+  it("never puts the SASL password in an error", () => {
+    const error = configError({ ...valid, sasl: "on", sasl_username: "", sasl_password: "hunter2" });
+    expect(error.message).not.toContain("hunter2");
+  });
+
+  it("maps MinIO's mechanisms and batch size", () => {
+    const config = kafkaTarget.parseConfig({ ...valid, sasl: "on", sasl_username: "u", sasl_mechanism: "SHA512", batch_size: "500" }, context);
+    expect(config.sasl?.mechanism).toBe("scram-sha-512");
+    expect(config.batchSize).toBe(500);
+  });
+});
