@@ -22,3 +22,4 @@ export { elasticsearchErrorBody, startElasticsearchTestServer } from "./elastics
 export { SERVICE_PACKAGES, freePort, startService } from "./start-service.js";
 export { NsqTestServer } from "./nsq/nsq-test-server.js";
 export type { NsqTestMessage, NsqTestServerOptions } from "./nsq/nsq-test-server.js";
+export { fullTargetValues, runTargetConformance } from "./run-target-conformance.js";
