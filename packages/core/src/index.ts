@@ -100,6 +100,30 @@ export { CORE_INSTANCE_KEY, claimCoreInstance } from "./di/duplicate-core-guard.
 export type { CoreInstance } from "./di/duplicate-core-guard.js";
 export { currentCoreInstance } from "./di/core-version.js";
 
+export { COMMON_KEYS, allKeysFor, storableKeysFor, subsystemFor } from "./config/common-keys.js";
+export { envNameFor, envTypeFor } from "./config/env-name.js";
+export { parseKvConfig } from "./config/parse-kv-config.js";
+export type { ParseKvConfigOptions } from "./config/parse-kv-config.js";
+export { jsonNameFor, parseJsonConfig } from "./config/parse-json-config.js";
+export { envTargetIds, envValue, envValuesFor, readEnvConfig } from "./config/read-env-config.js";
+export type { Environment } from "./config/read-env-config.js";
+export { loadNotifyConfig } from "./config/load-notify-config.js";
+export type { LoadNotifyConfigOptions } from "./config/load-notify-config.js";
+export { DEFAULT_QUEUE_LIMIT, validateNotifyConfig } from "./config/validate-notify-config.js";
+export { NotifyConfigError, isConfigError } from "./config/notify-config-error.js";
+export { dumpConfigJson, dumpConfigKv } from "./config/dump-config.js";
+export { REDACTED, redactEmbeddedSecrets, redactValue } from "./config/redact.js";
+export {
+  formatGoDuration,
+  isOn,
+  parseGoDuration,
+  parseGoDurationNanoseconds,
+  parseMinioBool,
+  parseSignedInt,
+  parseUnsignedInt,
+} from "./config/values.js";
+export type { ConfigErrorLocation } from "./errors/config-error.js";
+
 // Refuse to run beside a second copy of core (see docs/errors.md, S3NOTIFY_ERR_DUPLICATE_CORE).
 import { claimCoreInstance as claimCoreInstanceAtLoad } from "./di/duplicate-core-guard.js";
 import { currentCoreInstance as currentCoreInstanceAtLoad } from "./di/core-version.js";

@@ -283,6 +283,26 @@ export interface NotifyConfig {
   readonly targets: readonly TargetSettings[];
 }
 
+/** One target as one stored source (KV text, JSON file, environment) gives it: only the keys it sets. */
+export interface StoredTargetSettings {
+  /** Our slug (`postgres`). */
+  readonly type: string;
+  readonly id: string;
+  readonly values: RawTargetConfig;
+}
+
+/** An enabled target that passed validation: ready for `plugin.create(config, ...)`. */
+export interface ValidatedTarget<Config = unknown> {
+  readonly settings: TargetSettings;
+  readonly plugin: TargetPlugin<Config>;
+  /** What `plugin.parseConfig` returned. */
+  readonly config: Config;
+  /** "" when the target keeps its queue in memory. */
+  readonly queueDir: string;
+  /** `queue_limit`, with 0 already turned into MinIO's 100000. */
+  readonly queueLimit: number;
+}
+
 // ---------------------------------------------------------------------------
 // Delivery
 // ---------------------------------------------------------------------------
