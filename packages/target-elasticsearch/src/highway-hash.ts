@@ -107,17 +107,33 @@ function modularReduction(a3Unmasked: bigint, a2: bigint, a1: bigint, a0: bigint
   return [m1, m0];
 }
 
-/** HighwayHash-256 of `data` under a 32-byte key: 32 bytes, the four 64-bit lanes little-endian. */
-export function highwayHash256(key: Uint8Array, data: Uint8Array): Uint8Array {
+function absorb(key: Uint8Array, data: Uint8Array): State {
   if (key.length !== 32) throw new RangeError("HighwayHash key must be 32 bytes");
   const state = newState(key);
   const fullLength = data.length - (data.length % 32);
   for (let offset = 0; offset < fullLength; offset += 32) update(state, readLanes(data, offset));
   if (data.length !== fullLength) updateRemainder(state, data.subarray(fullLength));
-  for (let round = 0; round < 10; round++) {
+  return state;
+}
+
+function permuteAndUpdate(state: State, rounds: number): void {
+  for (let round = 0; round < rounds; round++) {
     const v0 = state.v0;
     update(state, [rotate64By32(v0[2] as bigint), rotate64By32(v0[3] as bigint), rotate64By32(v0[0] as bigint), rotate64By32(v0[1] as bigint)]);
   }
+}
+
+/** HighwayHash-64 of `data` under a 32-byte key (shares all but the finalization with the 256-bit hash). */
+export function highwayHash64(key: Uint8Array, data: Uint8Array): bigint {
+  const state = absorb(key, data);
+  permuteAndUpdate(state, 4);
+  return ((state.v0[0] as bigint) + (state.v1[0] as bigint) + (state.mul0[0] as bigint) + (state.mul1[0] as bigint)) & MASK64;
+}
+
+/** HighwayHash-256 of `data` under a 32-byte key: 32 bytes, the four 64-bit lanes little-endian. */
+export function highwayHash256(key: Uint8Array, data: Uint8Array): Uint8Array {
+  const state = absorb(key, data);
+  permuteAndUpdate(state, 10);
   const { v0, v1, mul0, mul1 } = state;
   const sum = (left: bigint | undefined, right: bigint | undefined): bigint => ((left as bigint) + (right as bigint)) & MASK64;
   const [hash1, hash0] = modularReduction(sum(v1[1], mul1[1]), sum(v1[0], mul1[0]), sum(v0[1], mul0[1]), sum(v0[0], mul0[0]));

@@ -16,5 +16,5 @@ export { elasticsearchTarget };
 export { ELASTICSEARCH_KEYS, parseElasticsearchConfig } from "./elasticsearch-config.js";
 export { ElasticsearchTarget, bulkLines } from "./elasticsearch-target.js";
 export { namespaceDocumentId } from "./document-id.js";
-export { highwayHash256 } from "./highway-hash.js";
+export { highwayHash256, highwayHash64 } from "./highway-hash.js";
 export type { CompatShape, ElasticsearchFormat, ElasticsearchTargetConfig } from "./types.js";
