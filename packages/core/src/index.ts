@@ -125,6 +125,26 @@ export {
 export type { ConfigErrorLocation } from "./errors/config-error.js";
 
 // Refuse to run beside a second copy of core (see docs/errors.md, S3NOTIFY_ERR_DUPLICATE_CORE).
+export type {
+  EventLog,
+  LogAppend,
+  LogAppendResult,
+  LogConsumer,
+  LogConsumerOptions,
+  LogEntry,
+  LogPosition,
+} from "./store/event-log.js";
+export { FileEventLog } from "./store/file-event-log.js";
+export type { FileEventLogOptions, FileEventLogStats } from "./store/file-event-log.js";
+export { MemoryEventLog } from "./store/memory-event-log.js";
+export type { MemoryDeadLetter, MemoryEventLogOptions } from "./store/memory-event-log.js";
+export { StoreFullError } from "./store/store-full-error.js";
+export { DEFAULT_RETRY_POLICY, backoffDelay } from "./dispatch/retry-policy.js";
+export { TargetRunner } from "./dispatch/target-runner.js";
+export type { RunnerCloseResult, TargetRunnerOptions } from "./dispatch/target-runner.js";
+export { createNotifier } from "./dispatch/create-notifier.js";
+export type { NotifierInternals } from "./dispatch/create-notifier.js";
+
 import { claimCoreInstance as claimCoreInstanceAtLoad } from "./di/duplicate-core-guard.js";
 import { currentCoreInstance as currentCoreInstanceAtLoad } from "./di/core-version.js";
 claimCoreInstanceAtLoad(currentCoreInstanceAtLoad());

@@ -23,3 +23,5 @@ export { SERVICE_PACKAGES, freePort, startService } from "./start-service.js";
 export { NsqTestServer } from "./nsq/nsq-test-server.js";
 export type { NsqTestMessage, NsqTestServerOptions } from "./nsq/nsq-test-server.js";
 export { fullTargetValues, runTargetConformance } from "./run-target-conformance.js";
+export { chaosTarget, recordingTarget } from "./chaos-target.js";
+export type { ChaosCounts, ChaosFailure, ChaosTarget, RecordingTarget } from "./chaos-target.js";

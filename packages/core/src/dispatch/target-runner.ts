@@ -115,13 +115,15 @@ export class TargetRunner {
   }
 
   /**
-   * Stop: a memory log is first drained for up to `timeoutMs`; then reading stops,
+   * Stop: a memory log (unless handed over) is first drained for up to `timeoutMs`; then reading stops,
    * the in-flight send gets what is left of the timeout, and the target is closed.
    * Whatever is left stays in a durable log (delivered after the next start).
    */
-  async close(timeoutMs = 5_000): Promise<RunnerCloseResult> {
+  async close(timeoutMs = 5_000, options: { handOver?: boolean } = {}): Promise<RunnerCloseResult> {
     const deadline = Date.now() + timeoutMs;
-    if (!this.durable && this.loop) await this.whenIdle(timeoutMs);
+    // handOver: another runner takes over the same consumer's queue (reconfigure), nothing to drain or drop.
+    const keepQueued = this.durable || options.handOver === true;
+    if (!keepQueued && this.loop) await this.whenIdle(timeoutMs);
     this.stopping = true;
     this.stop.abort();
     this.consumer.close();
@@ -139,7 +141,7 @@ export class TargetRunner {
     }
     await this.target.close().catch((error: unknown) => this.logger?.warn("target close failed", { targetId: this.targetId, error: describe(error) }));
     const pending = this.consumer.pending();
-    if (this.durable) return { persisted: pending, dropped: 0 };
+    if (keepQueued) return { persisted: pending, dropped: 0 };
     if (pending > 0) {
       this.counters.lost += pending;
       this.logger?.error("memory queue not drained at close: events dropped", { targetId: this.targetId, dropped: pending });

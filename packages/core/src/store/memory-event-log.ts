@@ -94,6 +94,15 @@ export class MemoryEventLog implements EventLog {
     return queue.consumer();
   }
 
+  /** Drop everything pending for a target that was removed; returns how many entries were dropped. */
+  discard(targetId: string): number {
+    const queue = this.queues.get(targetId);
+    if (!queue) return 0;
+    queue.closeConsumer();
+    this.queues.delete(targetId);
+    return queue.pending();
+  }
+
   size(targetId: string): number {
     return this.queues.get(targetId)?.pending() ?? 0;
   }

@@ -1,0 +1,170 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { type ChaosTarget, type RecordingTarget, chaosTarget, recordingTarget } from "../../../testkit/src/chaos-target.js";
+import { defineTargetPlugin } from "../plugin/define-target-plugin.js";
+import { sampleRecord } from "../store/sample-record.test-helper.js";
+import type { EventInput, NotificationConfiguration, Notifier, NotifyConfig, TargetSettings } from "../types.js";
+import { createNotifier } from "./create-notifier.js";
+
+interface Probe {
+  readonly inner: RecordingTarget;
+  readonly chaos: ChaosTarget;
+}
+
+/** Every target the test plugin made, by `<ID>:test`, newest last. */
+let made: Map<string, Probe[]>;
+const cleanups: (() => Promise<unknown>)[] = [];
+
+const testPlugin = defineTargetPlugin({
+  type: "test",
+  keys: [{ name: "batch", default: "1", help: "batch size" }],
+  parseConfig: (raw) => ({ batch: Number(raw.batch ?? "1") }),
+  create(config, context) {
+    const inner = recordingTarget(context.targetId, { maxBatchSize: config.batch });
+    const chaos = chaosTarget(inner);
+    const key = `${context.targetId.id}:${context.targetId.type}`;
+    made.set(key, [...(made.get(key) ?? []), { inner, chaos }]);
+    return chaos;
+  },
+});
+
+function latest(targetId: string): Probe {
+  const probe = made.get(targetId)?.at(-1);
+  if (!probe) throw new Error(`no target ${targetId}`);
+  return probe;
+}
+
+function target(id: string, values: Record<string, string> = {}): TargetSettings {
+  const merged = { enable: "on", queue_dir: "", queue_limit: "0", comment: "", batch: "1", ...values };
+  return { type: "test", id, enabled: merged.enable === "on", values: merged };
+}
+
+function rulesFor(...ids: string[]): NotificationConfiguration {
+  return {
+    queues: ids.map((id) => ({ id: "", arn: { region: "", id, type: "test" }, events: ["s3:ObjectCreated:*"], filterRules: [{ name: "suffix", value: ".jpg" }] })),
+  };
+}
+
+const put = (key: string): EventInput => ({ eventName: "s3:ObjectCreated:Put", bucket: "photos", key, size: 1 });
+
+async function start(config: NotifyConfig): Promise<Notifier> {
+  const notifier = await createNotifier({ config, plugins: [testPlugin], retry: { initialDelayMs: 1, maxDelayMs: 5 } }, { closeTimeoutMs: 500 });
+  cleanups.push(() => notifier.close());
+  return notifier;
+}
+
+async function tempDir(): Promise<string> {
+  const directory = await mkdtemp(join(tmpdir(), "s3notify-notifier-"));
+  cleanups.push(() => rm(directory, { recursive: true, force: true }));
+  return directory;
+}
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  made = new Map();
+});
+made = new Map();
+
+describe("createNotifier", () => {
+  it("routes a published event to every matching target, once, and reports ARNs and stats", async () => {
+    const notifier = await start({ targets: [target("1"), target("2"), target("3", { enable: "off" })] });
+    expect(notifier.arns()).toEqual(["arn:minio:sqs::1:test", "arn:minio:sqs::2:test"]);
+    notifier.setBucketRules("photos", rulesFor("1", "2"));
+    expect(notifier.match("photos", "s3:ObjectCreated:Put", "a.jpg").sort()).toEqual(["1:test", "2:test"]);
+
+    const result = await notifier.publish(put("a b.jpg"));
+    expect(result).toEqual({ accepted: ["1:test", "2:test"], refused: [] });
+    expect(await notifier.publish(put("a.png"))).toEqual({ accepted: [], refused: [] });
+    await latest("1:test").inner.waitFor(1);
+    await latest("2:test").inner.waitFor(1);
+    expect(latest("1:test").inner.records[0]?.s3.object.key).toBe("a+b.jpg");
+    expect(await notifier.drain(5_000)).toBe(true);
+    expect(notifier.stats().map((stats) => [stats.targetId, stats.sent, stats.queued])).toEqual([
+      ["1:test", 1, 0],
+      ["2:test", 1, 0],
+    ]);
+    expect(notifier.validationContext().targetExists({ id: "2", type: "test" })).toBe(true);
+    expect(notifier.validationContext().targetExists({ id: "3", type: "test" })).toBe(false);
+  });
+
+  it("publish does not wait for a stalled target, and the other target keeps receiving", async () => {
+    const notifier = await start({ targets: [target("1"), target("2")] });
+    notifier.setBucketRules("photos", rulesFor("1", "2"));
+    latest("1:test").chaos.stall();
+    for (let index = 0; index < 20; index++) await notifier.publish(put(`k${index}.jpg`));
+    await latest("2:test").inner.waitFor(20);
+    expect(notifier.stats().find((stats) => stats.targetId === "1:test")?.queued).toBeGreaterThanOrEqual(19);
+    latest("1:test").chaos.release();
+    await latest("1:test").inner.waitFor(20);
+  });
+
+  it("appends once per queue_dir shared by several targets, and reports a full store per target", async () => {
+    const directory = await tempDir();
+    const notifier = await start({
+      targets: [target("1", { queue_dir: directory, queue_limit: "2" }), target("2", { queue_dir: directory })],
+    });
+    notifier.setBucketRules("photos", rulesFor("1", "2"));
+    latest("1:test").chaos.stall();
+    latest("2:test").chaos.stall();
+    const results = [];
+    for (let index = 0; index < 4; index++) results.push(await notifier.publish(put(`k${index}.jpg`)));
+    expect(results[3]?.refused).toEqual([{ targetId: "1:test", reason: "the maximum store limit reached" }]);
+    expect(results[3]?.accepted).toEqual(["2:test"]);
+    const stats = notifier.stats();
+    expect(stats.find((entry) => entry.targetId === "1:test")?.dropped).toBe(2);
+    latest("1:test").chaos.release();
+    latest("2:test").chaos.release();
+    expect(await notifier.drain(5_000)).toBe(true);
+  });
+
+  it("close keeps undelivered events in queue_dir and a new notifier on the same dir delivers them", async () => {
+    const directory = await tempDir();
+    const config = { targets: [target("1", { queue_dir: directory, batch: "4" })] };
+    const first = await createNotifier({ config, plugins: [testPlugin] }, { closeTimeoutMs: 100 });
+    first.setBucketRules("photos", rulesFor("1"));
+    latest("1:test").chaos.failNext(1_000_000);
+    for (let index = 0; index < 6; index++) await first.publish(put(`k${index}.jpg`));
+    await first.close();
+    expect(latest("1:test").inner.records).toHaveLength(0);
+    await expect(first.publish(put("late.jpg"))).rejects.toThrow(/closed/);
+
+    const second = await start(config);
+    await latest("1:test").inner.waitFor(6);
+    expect(latest("1:test").inner.records.map((record) => record.s3.object.key)).toEqual(Array.from({ length: 6 }, (_unused, index) => `k${index}.jpg`));
+    expect(await second.drain(5_000)).toBe(true);
+  });
+
+  it("reconfigure keeps unchanged targets, replaces changed ones on the same queue, removes and adds", async () => {
+    const directory = await tempDir();
+    const notifier = await start({ targets: [target("1"), target("2", { queue_dir: directory }), target("3")] });
+    notifier.setBucketRules("photos", rulesFor("1", "2", "3", "4"));
+    const unchanged = latest("1:test");
+    latest("2:test").chaos.stall();
+    for (let index = 0; index < 3; index++) await notifier.publish(put(`k${index}.jpg`));
+    await unchanged.inner.waitFor(3);
+
+    await notifier.reconfigure({ targets: [target("1"), target("2", { queue_dir: directory, batch: "10" }), target("4")] });
+    expect(latest("1:test")).toBe(unchanged);
+    expect(made.get("2:test")).toHaveLength(2);
+    expect(notifier.arns().sort()).toEqual(["arn:minio:sqs::1:test", "arn:minio:sqs::2:test", "arn:minio:sqs::4:test"]);
+    await notifier.publish(put("k3.jpg"));
+    await latest("2:test").inner.waitFor(4);
+    expect(latest("2:test").inner.records.map((record) => record.s3.object.key)).toEqual(["k0.jpg", "k1.jpg", "k2.jpg", "k3.jpg"]);
+    await latest("4:test").inner.waitFor(1);
+    expect(made.get("3:test")?.[0]?.chaos.counts.closes).toBe(1);
+    await expect(notifier.reconfigure({ targets: [target("1", { batch: "x" }), { ...target("5"), type: "nope" }] })).rejects.toThrow(/nope/);
+    expect(notifier.arns()).toHaveLength(3);
+    made.get("2:test")?.[0]?.chaos.release();
+  });
+
+  it("accepts a ready-made EventRecord and matches it on its decoded key", async () => {
+    const notifier = await start({ targets: [target("1")] });
+    notifier.setBucketRules("photos", rulesFor("1"));
+    const record = sampleRecord("my+photo.jpg");
+    expect((await notifier.publish(record)).accepted).toEqual(["1:test"]);
+    await latest("1:test").inner.waitFor(1);
+    expect(latest("1:test").inner.records[0]).toBe(record);
+  });
+});

@@ -1,0 +1,254 @@
+import { resolve as resolvePath } from "node:path";
+import { createCoreContainer, installTargetPlugins, resolveTargetRegistry } from "../di/create-core-container.js";
+import { silentLogger } from "../di/silent-logger.js";
+import { S3NotifyError } from "../errors/s3notify-error.js";
+import { buildEventRecord } from "../event/build-record.js";
+import { queryUnescape } from "../event/object-key.js";
+import { validateNotifyConfig } from "../config/validate-notify-config.js";
+import { formatArn, targetIdString } from "../rules/arn.js";
+import type { EventLog } from "../store/event-log.js";
+import { FileEventLog } from "../store/file-event-log.js";
+import { MemoryEventLog } from "../store/memory-event-log.js";
+import type {
+  EventInput,
+  EventName,
+  EventRecord,
+  Logger,
+  NotificationConfiguration,
+  Notifier,
+  NotifierOptions,
+  NotifyConfig,
+  PublishResult,
+  RetryPolicy,
+  RulesValidationContext,
+  TargetRegistry,
+  TargetStats,
+  ValidatedTarget,
+} from "../types.js";
+import { type BucketRules, InterimBucketRules } from "./interim-rules.js";
+import { TargetRunner } from "./target-runner.js";
+
+/** Knobs for tests and embedding hosts, beyond NotifierOptions. */
+export interface NotifierInternals {
+  /** How long close() and reconfigure() wait for in-flight sends and memory drains; 10 s by default. */
+  readonly closeTimeoutMs?: number;
+  /** Jitter source for the runners' backoff. */
+  readonly random?: () => number;
+}
+
+interface ActiveTarget {
+  readonly targetId: string;
+  readonly fingerprint: string;
+  readonly arn: string;
+  readonly logKey: string;
+  readonly log: EventLog;
+  readonly runner: TargetRunner;
+}
+
+const MEMORY_LOG_KEY = "";
+
+function isEventRecord(event: EventInput | EventRecord): event is EventRecord {
+  return (event as EventRecord).eventVersion !== undefined && (event as EventRecord).s3 !== undefined;
+}
+
+function logKeyOf(target: ValidatedTarget): string {
+  return target.queueDir ? resolvePath(target.queueDir) : MEMORY_LOG_KEY;
+}
+
+function fingerprintOf(target: ValidatedTarget): string {
+  const values = Object.entries(target.settings.values).sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0));
+  return JSON.stringify([target.settings.type, target.settings.id, values]);
+}
+
+class DefaultNotifier implements Notifier {
+  private readonly targets = new Map<string, ActiveTarget>();
+  private readonly logs = new Map<string, EventLog>();
+  private readonly logger: Logger;
+  private readonly region: string;
+  private readonly retry: Partial<RetryPolicy> | undefined;
+  private readonly closeTimeoutMs: number;
+  private readonly random: (() => number) | undefined;
+  private closed = false;
+  private reconfiguring: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly registry: TargetRegistry,
+    private readonly rules: BucketRules,
+    options: NotifierOptions,
+    internals: NotifierInternals,
+  ) {
+    this.logger = options.logger ?? silentLogger;
+    this.region = options.region ?? "";
+    this.retry = options.retry;
+    this.closeTimeoutMs = internals.closeTimeoutMs ?? 10_000;
+    this.random = internals.random;
+    this.logs.set(MEMORY_LOG_KEY, new MemoryEventLog({ logger: this.logger }));
+  }
+
+  arns(): string[] {
+    return [...this.targets.values()].map((target) => target.arn);
+  }
+
+  setBucketRules(bucket: string, configuration: NotificationConfiguration): void {
+    this.rules.set(bucket, configuration);
+  }
+
+  getBucketRules(bucket: string): NotificationConfiguration | undefined {
+    return this.rules.get(bucket);
+  }
+
+  removeBucketRules(bucket: string): void {
+    this.rules.remove(bucket);
+  }
+
+  match(bucket: string, eventName: EventName, key: string): string[] {
+    return [...this.rules.match(bucket, eventName, key)];
+  }
+
+  async publish(event: EventInput | EventRecord): Promise<PublishResult> {
+    if (this.closed) throw new S3NotifyError("S3NOTIFY_ERR_NOTIFIER_CLOSED", "the notifier is closed");
+    const record = isEventRecord(event) ? event : buildEventRecord(event, { escapeKey: true });
+    const key = isEventRecord(event) ? queryUnescape(event.s3.object.key) : (event.key ?? "");
+    const matched = this.rules.match(record.s3.bucket.name, record.eventName, key);
+    const byLog = new Map<EventLog, string[]>();
+    for (const targetId of matched) {
+      const target = this.targets.get(targetId);
+      if (!target) continue;
+      const ids = byLog.get(target.log);
+      if (ids) ids.push(targetId);
+      else byLog.set(target.log, [targetId]);
+    }
+    const accepted: string[] = [];
+    const refused: { targetId: string; reason: string }[] = [];
+    // One append per log, however many of its targets hear the event.
+    const results = await Promise.all([...byLog].map(([log, targets]) => log.append([{ record, targets }])));
+    for (const [result] of results) {
+      if (!result) continue;
+      accepted.push(...result.accepted);
+      for (const refusal of result.refused) {
+        refused.push(refusal);
+        this.targets.get(refusal.targetId)?.runner.recordRefused();
+        this.logger.error(`unable to save the event for '${refusal.targetId}': ${refusal.reason}`, { targetId: refusal.targetId });
+      }
+    }
+    return { accepted, refused };
+  }
+
+  validationContext(): RulesValidationContext {
+    return { region: this.region, targetExists: (targetId) => this.targets.has(targetIdString(targetId)) };
+  }
+
+  reconfigure(config: NotifyConfig): Promise<void> {
+    const next = this.reconfiguring.then(() => this.apply(config));
+    this.reconfiguring = next.catch(() => {});
+    return next;
+  }
+
+  /** Diff by target id and settings: unchanged targets keep running, removed ones drain and close, changed ones are replaced on the same queue. */
+  async apply(config: NotifyConfig): Promise<void> {
+    if (this.closed) throw new S3NotifyError("S3NOTIFY_ERR_NOTIFIER_CLOSED", "the notifier is closed");
+    // Validate everything before touching a running target: a bad config changes nothing.
+    const wanted = new Map<string, { resolved: ValidatedTarget; fingerprint: string }>();
+    for (const resolved of validateNotifyConfig(config, this.registry)) {
+      wanted.set(targetIdString({ id: resolved.settings.id, type: resolved.plugin.arnType }), { resolved, fingerprint: fingerprintOf(resolved) });
+    }
+    const stopping: Promise<unknown>[] = [];
+    for (const [targetId, active] of this.targets) {
+      const next = wanted.get(targetId);
+      if (next && next.fingerprint === active.fingerprint) continue;
+      this.targets.delete(targetId);
+      // The replacement reads the same queue: nothing to drain, nothing dropped.
+      const handOver = next !== undefined && logKeyOf(next.resolved) === active.logKey;
+      stopping.push(
+        active.runner.close(this.closeTimeoutMs, { handOver }).then(() => {
+          if (!next && active.log instanceof MemoryEventLog) active.log.discard(targetId);
+        }),
+      );
+    }
+    await Promise.all(stopping);
+    for (const [targetId, { resolved, fingerprint }] of wanted) {
+      if (this.targets.has(targetId)) continue;
+      const logKey = logKeyOf(resolved);
+      const log = await this.logFor(logKey, resolved);
+      const target = resolved.plugin.create(resolved.config, {
+        targetId: { id: resolved.settings.id, type: resolved.plugin.arnType },
+        logger: this.logger,
+      });
+      const arn = formatArn({ region: this.region, id: resolved.settings.id, type: resolved.plugin.arnType });
+      const runner = new TargetRunner({
+        target,
+        targetId,
+        arn,
+        consumer: log.consumer(targetId, { queueLimit: resolved.queueLimit }),
+        durable: logKey !== MEMORY_LOG_KEY,
+        logger: this.logger,
+        ...(this.retry ? { retry: this.retry } : {}),
+        ...(this.random ? { random: this.random } : {}),
+      });
+      runner.start();
+      this.targets.set(targetId, { targetId, fingerprint, arn, logKey, log, runner });
+    }
+    const used = new Set([...this.targets.values()].map((target) => target.logKey));
+    for (const [logKey, log] of this.logs) {
+      if (logKey === MEMORY_LOG_KEY || used.has(logKey)) continue;
+      this.logs.delete(logKey);
+      await log.close();
+    }
+  }
+
+  private async logFor(logKey: string, target: ValidatedTarget): Promise<EventLog> {
+    const existing = this.logs.get(logKey);
+    if (existing) return existing;
+    try {
+      const log = await FileEventLog.open(logKey, { logger: this.logger });
+      this.logs.set(logKey, log);
+      return log;
+    } catch (error) {
+      throw new S3NotifyError(
+        "S3NOTIFY_ERR_STORE_INIT",
+        `unable to initialize the queue store of ${target.plugin.type} \`${target.settings.id}\`: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
+    }
+  }
+
+  stats(): TargetStats[] {
+    return [...this.targets.values()].map((target) => target.runner.stats());
+  }
+
+  async drain(timeoutMs = 30_000): Promise<boolean> {
+    const results = await Promise.all([...this.targets.values()].map((target) => target.runner.whenIdle(timeoutMs)));
+    return results.every(Boolean);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.reconfiguring;
+    await Promise.all([...this.targets.values()].map((target) => target.runner.close(this.closeTimeoutMs)));
+    for (const log of this.logs.values()) await log.close();
+    this.logs.clear();
+  }
+}
+
+/**
+ * Compose a notifier: plugins (explicit, then discovered), validated targets,
+ * one FileEventLog per distinct queue_dir (a MemoryEventLog for the others),
+ * one runner per target. Resolves once every target is started (not connected:
+ * targets open lazily in their runner and are retried with backoff).
+ */
+export async function createNotifier(options: NotifierOptions, internals: NotifierInternals = {}): Promise<Notifier> {
+  const container = createCoreContainer(options.logger ? { logger: options.logger } : {});
+  await installTargetPlugins(container, {
+    ...(options.plugins ? { plugins: options.plugins } : {}),
+    ...(options.discoverFrom !== undefined ? { discoverFrom: options.discoverFrom } : {}),
+  });
+  const notifier = new DefaultNotifier(resolveTargetRegistry(container), new InterimBucketRules(), options, internals);
+  try {
+    await notifier.apply(options.config);
+  } catch (error) {
+    await notifier.close().catch(() => {});
+    throw error;
+  }
+  return notifier;
+}

@@ -1,0 +1,194 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { chaosTarget, recordingTarget } from "../../../testkit/src/chaos-target.js";
+import { FileEventLog } from "../store/file-event-log.js";
+import { MemoryEventLog } from "../store/memory-event-log.js";
+import { keysOf, sampleRecord } from "../store/sample-record.test-helper.js";
+import type { EventLog } from "../store/event-log.js";
+import type { Target } from "../types.js";
+import { TargetRunner } from "./target-runner.js";
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function startRunner(log: EventLog, target: Target, targetId = "1:test", options: Partial<ConstructorParameters<typeof TargetRunner>[0]> = {}): TargetRunner {
+  const runner = new TargetRunner({
+    target,
+    targetId,
+    arn: `arn:minio:sqs::${targetId.replace(":", ":")}`,
+    consumer: log.consumer(targetId),
+    durable: log instanceof FileEventLog,
+    retry: { initialDelayMs: 1, maxDelayMs: 5 },
+    ...options,
+  });
+  runner.start();
+  cleanups.push(() => runner.close(1_000));
+  return runner;
+}
+
+async function publish(log: EventLog, keys: readonly string[], targets = ["1:test"]): Promise<void> {
+  await log.append(keys.map((key) => ({ record: sampleRecord(key), targets })));
+}
+
+const keys = (count: number, prefix = "k"): string[] => Array.from({ length: count }, (_unused, index) => `${prefix}${index}`);
+
+describe("TargetRunner", () => {
+  it("retries retryable failures with growing backoff, then delivers everything in order", async () => {
+    const log = new MemoryEventLog();
+    const inner = recordingTarget({ id: "1", type: "test" }, { maxBatchSize: 3 });
+    const target = chaosTarget(inner);
+    target.failNext(3);
+    const started = Date.now();
+    const runner = startRunner(log, target, "1:test", { retry: { initialDelayMs: 10, maxDelayMs: 1_000 }, random: () => 1 });
+    await publish(log, keys(7));
+    await inner.waitFor(7);
+    // Full jitter at its ceiling: 10 + 20 + 40 ms before the fourth attempt.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(70);
+    expect(keysOf(inner.records.map((record) => ({ record })))).toEqual(keys(7));
+    expect(await runner.whenIdle(5_000)).toBe(true);
+    const stats = runner.stats();
+    expect(stats).toMatchObject({ sent: 7, failed: 3, deadLettered: 0, queued: 0, active: true });
+    expect(stats.retried).toBeGreaterThanOrEqual(3);
+    expect(stats.lastError).toContain("chaos: backend unavailable");
+  });
+
+  it("dead-letters only the record the target refuses and delivers the rest of the batch in order", async () => {
+    const log = new MemoryEventLog();
+    const inner = recordingTarget({ id: "1", type: "test" }, { maxBatchSize: 8 });
+    const target = chaosTarget(inner);
+    target.rejectWhen((record) => record.s3.object.key === "k5", "400 Bad Request: mapping conflict");
+    const runner = startRunner(log, target);
+    await publish(log, keys(8));
+    await publish(log, ["after"]);
+    await inner.waitFor(8);
+    expect(await runner.whenIdle(5_000)).toBe(true);
+    expect(inner.records.map((record) => record.s3.object.key)).toEqual([...keys(8).filter((key) => key !== "k5"), "after"]);
+    expect(log.deadLetters.map((letter) => letter.record.s3.object.key)).toEqual(["k5"]);
+    expect(log.deadLetters[0]?.reason).toContain("mapping conflict");
+    expect(runner.stats()).toMatchObject({ sent: 8, deadLettered: 1, dropped: 1, queued: 0 });
+  });
+
+  it("keeps what a partial batch delivered (TargetBatchError) and sends only the rest again", async () => {
+    const log = new MemoryEventLog();
+    const inner = recordingTarget({ id: "1", type: "test" }, { maxBatchSize: 10 });
+    const target = chaosTarget(inner);
+    target.closeMidBatch(4);
+    const runner = startRunner(log, target);
+    await publish(log, keys(10));
+    await inner.waitFor(10);
+    expect(await runner.whenIdle(5_000)).toBe(true);
+    expect(inner.records.map((record) => record.s3.object.key)).toEqual(keys(10));
+    expect(inner.batches[0]).toHaveLength(4);
+    expect(runner.stats()).toMatchObject({ sent: 10, failed: 1, retried: 6 });
+  });
+
+  it("sets events aside after maxAttempts retryable failures when a limit is configured", async () => {
+    const log = new MemoryEventLog();
+    const inner = recordingTarget({ id: "1", type: "test" });
+    const target = chaosTarget(inner);
+    target.failNext(3);
+    const runner = startRunner(log, target, "1:test", { retry: { initialDelayMs: 1, maxDelayMs: 2, maxAttempts: 3 } });
+    await publish(log, ["doomed", "fine"]);
+    await inner.waitFor(1);
+    expect(await runner.whenIdle(5_000)).toBe(true);
+    expect(inner.records.map((record) => record.s3.object.key)).toEqual(["fine"]);
+    expect(log.deadLetters[0]?.reason).toMatch(/gave up after 3 attempts/);
+  });
+
+  it("keeps opening a target that is down at start, then delivers what queued meanwhile", async () => {
+    const log = new MemoryEventLog();
+    const inner = recordingTarget({ id: "1", type: "test" });
+    const target = chaosTarget(inner);
+    target.failOpen(4);
+    const runner = startRunner(log, target);
+    await publish(log, keys(3));
+    await inner.waitFor(3);
+    expect(target.counts.opens).toBe(5);
+    expect(runner.stats().active).toBe(true);
+  });
+
+  it("a stalled target blocks neither appends nor another target", async () => {
+    const log = new MemoryEventLog();
+    const stalledInner = recordingTarget({ id: "1", type: "test" });
+    const stalled = chaosTarget(stalledInner);
+    const healthy = recordingTarget({ id: "2", type: "test" });
+    stalled.stall();
+    const stalledAt = stalled.whenStalled();
+    startRunner(log, stalled, "1:test");
+    startRunner(log, healthy, "2:test");
+    await publish(log, keys(50), ["1:test", "2:test"]);
+    await stalledAt;
+    await healthy.waitFor(50);
+    expect(log.size("1:test")).toBe(50);
+    stalled.release();
+    await stalledInner.waitFor(50);
+  });
+
+  it("close leaves an in-flight batch in the file log, and a new runner on the same dir delivers it exactly from there", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "s3notify-runner-"));
+    cleanups.push(() => rm(directory, { recursive: true, force: true }));
+    const first = await FileEventLog.open(directory);
+    const inner = recordingTarget({ id: "1", type: "test" }, { maxBatchSize: 2 });
+    const target = chaosTarget(inner);
+    const runner = new TargetRunner({ target, targetId: "1:test", arn: "arn", consumer: first.consumer("1:test"), durable: true });
+    runner.start();
+    await publish(first, ["a", "b"]);
+    await inner.waitFor(2);
+    target.stall();
+    const stalledAt = target.whenStalled();
+    await publish(first, ["c", "d", "e"]);
+    await stalledAt;
+    const result = await runner.close(50);
+    expect(result).toEqual({ persisted: 3, dropped: 0 });
+    await first.close();
+    target.release();
+
+    const second = await FileEventLog.open(directory);
+    cleanups.push(() => second.close());
+    const replay = recordingTarget({ id: "1", type: "test" }, { maxBatchSize: 2 });
+    startRunner(second, replay);
+    await replay.waitFor(3);
+    expect(replay.records.map((record) => record.s3.object.key)).toEqual(["c", "d", "e"]);
+  });
+
+  it("writes file-log dead letters to dead-letters/<target>.jsonl", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "s3notify-runner-"));
+    cleanups.push(() => rm(directory, { recursive: true, force: true }));
+    const log = await FileEventLog.open(directory);
+    cleanups.push(() => log.close());
+    const inner = recordingTarget({ id: "1", type: "test" }, { maxBatchSize: 4 });
+    const target = chaosTarget(inner);
+    target.rejectWhen((record) => record.s3.object.key === "bad");
+    const runner = startRunner(log, target);
+    await publish(log, ["a", "bad", "c"]);
+    await inner.waitFor(2);
+    expect(await runner.whenIdle(5_000)).toBe(true);
+    const letters = (await readFile(join(directory, "dead-letters", "1:test.jsonl"), "utf8")).trim().split("\n");
+    expect(letters.map((line) => (JSON.parse(line) as { record: { s3: { object: { key: string } } } }).record.s3.object.key)).toEqual(["bad"]);
+  });
+
+  it("close of a memory runner drains within the timeout and reports what it drops", async () => {
+    const log = new MemoryEventLog();
+    const inner = recordingTarget({ id: "1", type: "test" });
+    const target = chaosTarget(inner);
+    const runner = new TargetRunner({ target, targetId: "1:test", arn: "arn", consumer: log.consumer("1:test"), durable: false });
+    runner.start();
+    await publish(log, keys(5));
+    expect(await runner.close(2_000)).toEqual({ persisted: 0, dropped: 0 });
+    expect(inner.records).toHaveLength(5);
+
+    const stuckLog = new MemoryEventLog();
+    const stuck = chaosTarget(recordingTarget({ id: "2", type: "test" }));
+    stuck.stall();
+    const stuckRunner = new TargetRunner({ target: stuck, targetId: "2:test", arn: "arn", consumer: stuckLog.consumer("2:test"), durable: false });
+    stuckRunner.start();
+    await publish(stuckLog, keys(4), ["2:test"]);
+    expect(await stuckRunner.close(100)).toEqual({ persisted: 0, dropped: 4 });
+    expect(stuckRunner.stats().dropped).toBe(4);
+    stuck.release();
+  });
+});
