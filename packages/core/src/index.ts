@@ -61,6 +61,10 @@ export { buildEventRecord, formatEventTime, requestIdFor, sequencerFor } from ".
 export type { BuildRecordOptions } from "./event/build-record.js";
 export { formatArn, parseArn, parseTargetIdString, targetIdString } from "./rules/arn.js";
 export { matchSimple, newPattern, validateFilterValue } from "./rules/pattern.js";
+export { parseNotificationXml } from "./rules/notification-xml.js";
+export { parseNotificationJson } from "./rules/notification-json.js";
+export { S3_XML_NAMESPACE, notificationToXml, queueConfigurationToXml } from "./rules/notification-to-xml.js";
+export { validateNotification } from "./rules/validate-notification.js";
 export {
   NOTIFICATION_ERROR_MESSAGES,
   arnNotFoundError,
@@ -76,6 +80,7 @@ export {
   missingContentLengthError,
   unknownRegionError,
   unsupportedNotificationError,
+  xmlSyntaxError,
 } from "./s3/notification-errors.js";
 export { SUPPORTED_TARGET_API_VERSIONS, TARGET_API_VERSION, defineTargetPlugin, isTargetPlugin } from "./plugin/define-target-plugin.js";
 export { PluginError } from "./plugin/plugin-error.js";
@@ -124,7 +129,6 @@ export {
 } from "./config/values.js";
 export type { ConfigErrorLocation } from "./errors/config-error.js";
 
-// Refuse to run beside a second copy of core (see docs/errors.md, S3NOTIFY_ERR_DUPLICATE_CORE).
 export type {
   EventLog,
   LogAppend,
@@ -145,6 +149,7 @@ export type { RunnerCloseResult, TargetRunnerOptions } from "./dispatch/target-r
 export { createNotifier } from "./dispatch/create-notifier.js";
 export type { NotifierInternals } from "./dispatch/create-notifier.js";
 
+// Refuse to run beside a second copy of core (see docs/errors.md, S3NOTIFY_ERR_DUPLICATE_CORE).
 import { claimCoreInstance as claimCoreInstanceAtLoad } from "./di/duplicate-core-guard.js";
 import { currentCoreInstance as currentCoreInstanceAtLoad } from "./di/core-version.js";
 claimCoreInstanceAtLoad(currentCoreInstanceAtLoad());

@@ -69,10 +69,14 @@ export function unsupportedNotificationError(): S3Error {
   });
 }
 
-/** `detail`, when given, is appended as ` (<detail>)`, as MinIO does for XML syntax errors. */
+/** Structurally wrong documents (wrong root, QueueConfiguration without Event): MinIO's plain MalformedXML; `detail` is for logs only. */
 export function malformedXmlError(detail?: string, cause?: unknown): S3Error {
-  const message = detail === undefined ? NOTIFICATION_ERROR_MESSAGES.malformedXml : `${NOTIFICATION_ERROR_MESSAGES.malformedXml} (${detail})`;
-  return new S3Error("MalformedXML", message, { detail, cause });
+  return new S3Error("MalformedXML", NOTIFICATION_ERROR_MESSAGES.malformedXml, { detail, cause });
+}
+
+/** XML syntax errors: MalformedXML with ` (<detail>)` appended, as MinIO's toAPIError does. */
+export function xmlSyntaxError(detail: string, cause?: unknown): S3Error {
+  return new S3Error("MalformedXML", `${NOTIFICATION_ERROR_MESSAGES.malformedXml} (${detail})`, { detail, cause });
 }
 
 export function missingContentLengthError(): S3Error {
