@@ -1,4 +1,4 @@
-import { ConfigError, type ParseContext, type RawTargetConfig } from "@s3notify/core";
+import { ConfigError, type ParseContext, type RawTargetConfig, isOn, parseGoDuration, parseUnsignedInt } from "@s3notify/core";
 
 export type KafkaSaslMechanism = "plain" | "scram-sha-256" | "scram-sha-512";
 export type KafkaCompression = "none" | "gzip" | "snappy";
@@ -30,7 +30,8 @@ export function parseKafkaConfig(raw: RawTargetConfig, context: ParseContext): K
     throw new ConfigError({ subsystem: context.subsystem, targetId: context.targetId, key }, reason);
   };
   const value = (key: string) => (raw[key] ?? "").trim();
-  const on = (key: string) => value(key) === "on";
+  const on = (key: string) => isOn(value(key));
+  const at = (key: string) => ({ subsystem: context.subsystem, targetId: context.targetId, key });
 
   const brokers = value("brokers")
     .split(",")
@@ -60,11 +61,10 @@ export function parseKafkaConfig(raw: RawTargetConfig, context: ParseContext): K
   if (!/^[0-4]$/.test(clientAuth)) fail("tls_client_auth", `'${clientAuth}' is not a TLS client auth type (0-4)`);
   const tls = on("tls") ? { skipVerify: on("tls_skip_verify"), ...(certFile ? { clientCertFile: certFile, clientKeyFile: keyFile } : {}) } : undefined;
 
-  const batchText = value("batch_size") || "0";
-  if (!/^\d+$/.test(batchText)) fail("batch_size", `'${batchText}' is not a non-negative integer`);
-  const batchSize = Number(batchText) > 1 ? Number(batchText) : DEFAULT_BATCH_SIZE;
+  const requestedBatch = parseUnsignedInt(value("batch_size") || "0", at("batch_size"));
+  const batchSize = requestedBatch > 1 ? requestedBatch : DEFAULT_BATCH_SIZE;
   if (batchSize > 10_000) fail("batch_size", "must be at most 10000");
-  if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$|^0$/.test(value("batch_commit_timeout") || "0s")) fail("batch_commit_timeout", `'${value("batch_commit_timeout")}' is not a duration like 1s or 500ms`);
+  parseGoDuration(value("batch_commit_timeout") || "0s", at("batch_commit_timeout"));
 
   const codec = value("compression_codec").toLowerCase() || "none";
   if (codec !== "none" && codec !== "gzip" && codec !== "snappy") fail("compression_codec", `'${codec}' is not supported by this target: use none, gzip or snappy`);
