@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ConfigError } from "../errors/config-error.js";
+import { defineTargetPlugin } from "../plugin/define-target-plugin.js";
 import type { NotifyConfig } from "../types.js";
 import { COMMON_KEYS, allKeysFor } from "./common-keys.js";
 import { amqpLike, kafkaLike, postgresLike, testRegistry, webhookLike } from "./config.fixture.js";
@@ -59,6 +60,13 @@ describe("parseKvConfig", () => {
       },
       { type: "webhook", id: "_", values: { endpoint: "http://default", enable: "off" } },
       { type: "postgres", id: "pg1", values: { connection_string: "host=h password=p", table: "events" } },
+    ]);
+  });
+
+  it("reads CRLF text and tabs", () => {
+    expect(parseKvConfig("notify_webhook:1\tendpoint=http://x\r\nnotify_webhook:2 endpoint=http://y\r\n", registry).map((target) => target.values.endpoint)).toEqual([
+      "http://x",
+      "http://y",
     ]);
   });
 
@@ -266,6 +274,22 @@ describe("validateNotifyConfig", () => {
     const local = testRegistry();
     const config: NotifyConfig = { targets: [{ type: "webhook", id: "_", enabled: true, values: { endpoint: "http://x" } }] };
     expect(validateNotifyConfig(config, local)).toHaveLength(1);
+    const throwing = defineTargetPlugin({
+      type: "throwing",
+      keys: [{ name: "url", default: "", help: "url" }],
+      parseConfig: (raw) => {
+        throw new Error(`cannot parse ${raw.url}`);
+      },
+      create: () => {
+        throw new Error("unused");
+      },
+    });
+    local.register(throwing);
+    const bad: NotifyConfig = { targets: [{ type: "throwing", id: "t", enabled: true, values: { url: "amqp://u:leaked@h" } }] };
+    const error = caught<NotifyConfigError>(() => validateNotifyConfig(bad, local));
+    expect(error.errors[0]?.message).toBe("notify_throwing:t: cannot parse amqp://u:*redacted*@h");
+    expect(error.errors[0]?.cause).toBeInstanceOf(Error);
+    expect(error.message).not.toContain("leaked");
     const unknown: NotifyConfig = { targets: [{ type: "nope", id: "_", enabled: true, values: {} }] };
     expect(() => validateNotifyConfig(unknown, local)).toThrow(/no target plugin is registered for type 'nope'/);
   });
