@@ -1,30 +1,33 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import * as core from "@s3notify/core";
-import type { EventInput, EventName, EventRecord, NotificationConfiguration, Notifier, NotifierOptions, NotifyConfig, TargetPlugin } from "@s3notify/core";
+import {
+  COMMON_KEYS,
+  ConfigError,
+  EVENT_NAMES,
+  buildEventRecord,
+  createNotifier,
+  createTargetRegistry,
+  dumpConfigKv,
+  goJson,
+  type EventInput,
+  type EventName,
+  type EventRecord,
+  type NotificationConfiguration,
+  type Notifier,
+  type NotifyConfig,
+  type TargetPlugin,
+} from "@s3notify/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConformanceBackend, ConformanceFormat, ConformanceOptions, InvalidConfigCase } from "./types.js";
 
 const DEFAULT_TIMEOUT_MS = 20_000;
 const TARGET_ID = "conformance";
 const BUCKET = "conformance-bucket";
-/** Values core fills in for its common keys (facts §5.1). */
-const COMMON_DEFAULTS: Readonly<Record<string, string>> = { enable: "off", queue_dir: "", queue_limit: "0", comment: "" };
 /** Fast retries: the suite waits for replay after an outage. */
 const RETRY = { initialDelayMs: 50, maxDelayMs: 1_000 };
 /** Fixed times make every record deterministic: what arrives must equal buildEventRecord(input). */
 const BASE_TIME = Date.UTC(2026, 0, 2, 3, 4, 5, 678);
-
-type CreateNotifier = (options: NotifierOptions) => Notifier | Promise<Notifier>;
-type DumpConfig = (...args: unknown[]) => unknown;
-
-/** Core's names, looked up at run time so that a missing one fails its test with a clear message. */
-function coreFunction<T>(name: string): T {
-  const value = (core as Record<string, unknown>)[name];
-  if (typeof value !== "function") throw new Error(`@s3notify/core does not export ${name}(); the conformance suite needs it`);
-  return value as T;
-}
 
 let scopeCounter = 0;
 function newScope(plugin: TargetPlugin, label: string): string {
@@ -35,7 +38,8 @@ function newScope(plugin: TargetPlugin, label: string): string {
 
 /** Every declared key with its default, then the common keys, then `values` on top (as core hands them to parseConfig). */
 export function fullTargetValues(plugin: TargetPlugin, values: Record<string, string>): Record<string, string> {
-  const merged: Record<string, string> = { ...COMMON_DEFAULTS };
+  const merged: Record<string, string> = {};
+  for (const key of COMMON_KEYS) merged[key.name] = key.default;
   for (const key of plugin.keys) merged[key.name] = key.default;
   return { ...merged, ...values };
 }
@@ -46,7 +50,7 @@ function notifyConfig(plugin: TargetPlugin, values: Record<string, string>): Not
 
 function allEventsRule(plugin: TargetPlugin): NotificationConfiguration {
   return {
-    queues: [{ id: "conformance", arn: { region: "", id: TARGET_ID, type: plugin.arnType }, events: [...core.EVENT_NAMES], filterRules: [] }],
+    queues: [{ id: "conformance", arn: { region: "", id: TARGET_ID, type: plugin.arnType }, events: [...EVENT_NAMES], filterRules: [] }],
   };
 }
 
@@ -70,7 +74,7 @@ function eventInput(eventName: EventName, key: string, index: number): EventInpu
 
 /** The record core must have delivered, as plain parsed JSON. */
 function expectedRecord(input: EventInput): unknown {
-  return JSON.parse(core.goJson(core.buildEventRecord(input)));
+  return JSON.parse(goJson(buildEventRecord(input)));
 }
 
 function plain(value: unknown): unknown {
@@ -146,7 +150,6 @@ export function runTargetConformance<Config>(options: ConformanceOptions<Config>
     }, 120_000);
 
     async function startNotifier(values: Record<string, string>): Promise<Notifier> {
-      const createNotifier = coreFunction<CreateNotifier>("createNotifier");
       const notifier = await createNotifier({ config: notifyConfig(plugin, values), plugins: [plugin], retry: RETRY });
       notifiers.add(notifier);
       notifier.setBucketRules(BUCKET, allEventsRule(plugin));
@@ -185,20 +188,24 @@ export function runTargetConformance<Config>(options: ConformanceOptions<Config>
     /** Waits until every input arrived (log: in order; namespace: the latest per object); checks the records. */
     async function expectDelivered(scope: string, format: ConformanceFormat, inputs: readonly EventInput[]): Promise<void> {
       if (format.shape === "log") {
-        const expected = inputs.map((input) => recordId(core.buildEventRecord(input)));
+        const expected = inputs.map((input) => recordId(buildEventRecord(input)));
         const arrived = await waitFor(
           `${inputs.length} records in ${scope}`,
           timeoutMs,
           () => readEvents(scope, format.format),
           (records) => firstArrivals(records).length >= expected.length,
-          (records) => `${records.length} arrived`,
+          (records) => {
+            const seen = new Set(firstArrivals(records));
+            const missing = expected.filter((id) => !seen.has(id));
+            return `${records.length} arrived; missing ${missing.length}: ${missing.slice(0, 5).join(" | ")}`;
+          },
         );
         expect(firstArrivals(arrived), "records arrived out of order or not at all").toEqual(expected);
         const firstById = new Map<string, EventRecord>();
         for (const record of arrived) if (!firstById.has(recordId(record))) firstById.set(recordId(record), record);
         inputs.forEach((input) => {
           const expectedJson = expectedRecord(input);
-          expect(plain(firstById.get(recordId(core.buildEventRecord(input)))), `record for ${input.eventName}`).toEqual(expectedJson);
+          expect(plain(firstById.get(recordId(buildEventRecord(input)))), `record for ${input.eventName}`).toEqual(expectedJson);
         });
         return;
       }
@@ -213,7 +220,7 @@ export function runTargetConformance<Config>(options: ConformanceOptions<Config>
       const matches = (state: Map<string, EventRecord>): boolean => {
         for (const [path, input] of latest) {
           const record = state.get(path);
-          if (!record || recordId(record) !== recordId(core.buildEventRecord(input))) return false;
+          if (!record || recordId(record) !== recordId(buildEventRecord(input))) return false;
         }
         for (const path of removed) if (state.has(path)) return false;
         return true;
@@ -233,11 +240,11 @@ export function runTargetConformance<Config>(options: ConformanceOptions<Config>
     for (const format of formats) {
       const label = `${format.format ?? "default"} format (${format.shape})`;
 
-      it(`${label}: delivers each of the ${core.EVENT_NAMES.length} event types with MinIO's record`, { timeout: testTimeout }, async () => {
+      it(`${label}: delivers each of the ${EVENT_NAMES.length} event types with MinIO's record`, { timeout: testTimeout }, async () => {
         const scope = newScope(plugin, "all");
         const notifier = await startNotifier(backend.config(scope, format.format));
         try {
-          const inputs = core.EVENT_NAMES.map((eventName, index) => eventInput(eventName, `all/${index} ü+&=.txt`, index));
+          const inputs = EVENT_NAMES.map((eventName, index) => eventInput(eventName, `all/${index} ü+&=.txt`, index));
           await publishAll(notifier, inputs);
           await expectDelivered(scope, format, inputs);
         } finally {
@@ -326,8 +333,8 @@ export function runTargetConformance<Config>(options: ConformanceOptions<Config>
         } catch (error) {
           thrown = error;
         }
-        expect(thrown, "parseConfig accepted an invalid config").toBeInstanceOf(core.ConfigError);
-        expect((thrown as InstanceType<typeof core.ConfigError>).key).toBe(invalid.key);
+        expect(thrown, "parseConfig accepted an invalid config").toBeInstanceOf(ConfigError);
+        expect((thrown as InstanceType<typeof ConfigError>).key).toBe(invalid.key);
         for (const spec of plugin.keys) {
           const value = values[spec.name];
           if (spec.secret && value) expect((thrown as Error).message).not.toContain(value);
@@ -336,15 +343,13 @@ export function runTargetConformance<Config>(options: ConformanceOptions<Config>
     });
 
     // (e) secrets ------------------------------------------------------------------------------------
-    it("a config dump and the target's stats never show a secret value", { timeout: testTimeout }, async () => {
+    it("a config dump, the stats and the last error never show a secret value", { timeout: testTimeout }, async () => {
       const secretKeys = plugin.keys.filter((spec) => spec.secret).map((spec) => spec.name);
       const values = backend.config(newScope(plugin, "secret"));
       // Give every secret key a recognisable value when the backend left it empty.
       const withSecrets = { ...values };
       for (const key of secretKeys) if (!withSecrets[key]) withSecrets[key] = `conformance-secret-${key}-value`;
       const config = notifyConfig(plugin, withSecrets);
-      const dumpConfigKv = coreFunction<DumpConfig>("dumpConfigKv");
-      const createTargetRegistry = coreFunction<() => { register(plugin: TargetPlugin): void }>("createTargetRegistry");
       const registry = createTargetRegistry();
       registry.register(plugin);
       const dump = String(dumpConfigKv(config, registry));
@@ -352,6 +357,23 @@ export function runTargetConformance<Config>(options: ConformanceOptions<Config>
       for (const key of secretKeys) {
         const secret = withSecrets[key] as string;
         expect(dump, `dump shows the value of ${key}`).not.toContain(secret);
+      }
+
+      // The target runs with those values (they may well be wrong for the backend): its stats and errors stay clean.
+      const notifier = await startNotifier(withSecrets);
+      try {
+        await publishAll(notifier, [eventInput("s3:ObjectCreated:Put", "secret/probe.txt", 4000)]);
+        await waitFor(
+          "the first send attempt",
+          timeoutMs,
+          async () => notifier.stats(),
+          (stats) => stats.some((entry) => entry.sent > 0 || entry.failed > 0 || entry.lastError !== undefined),
+          (stats) => JSON.stringify(stats),
+        ).catch(() => undefined);
+        const stats = JSON.stringify(notifier.stats());
+        for (const key of secretKeys) expect(stats, `stats show the value of ${key}`).not.toContain(withSecrets[key] as string);
+      } finally {
+        await closeNotifier(notifier);
       }
     });
   });
