@@ -75,7 +75,7 @@ export const kafkaLike = defineTargetPlugin({
   ],
   parseConfig: (raw) => ({ ...raw }),
   create: (_config, context) => fakeTarget(context.targetId),
-  fromLegacyJson(settings) {
+  fromLegacyJson(settings): Record<string, string> {
     const producer = settings.producer as { compression?: string } | undefined;
     return producer?.compression ? { compression_codec: producer.compression } : {};
   },

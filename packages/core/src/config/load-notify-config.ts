@@ -6,6 +6,7 @@ import { parseJsonConfig } from "./parse-json-config.js";
 import { parseKvConfig } from "./parse-kv-config.js";
 import { type Environment, envTargetIds, envValuesFor } from "./read-env-config.js";
 import { parseMinioBool } from "./values.js";
+import { MINIO_TARGET_TYPES, missingPluginHint } from "./minio-target-types.js";
 
 export interface LoadNotifyConfigOptions {
   readonly registry: TargetRegistry;
@@ -72,6 +73,33 @@ export function loadNotifyConfig(options: LoadNotifyConfigOptions): NotifyConfig
       targets.push(Object.freeze({ type: plugin.type, id, enabled, values: Object.freeze(values) }));
     }
   }
+  errors.push(...enabledWithoutPlugin(env, registry));
   throwCollected(errors);
   return Object.freeze({ targets: Object.freeze(targets) });
+}
+
+/**
+ * `MINIO_NOTIFY_<TYPE>_ENABLE[_<ID>]` turning on a MinIO target type no plugin serves: an error,
+ * or the host would silently deliver nothing to a target its operator enabled.
+ */
+function enabledWithoutPlugin(env: Environment, registry: TargetRegistry): ConfigError[] {
+  const errors: ConfigError[] = [];
+  for (const type of MINIO_TARGET_TYPES) {
+    if (registry.get(type) !== undefined) continue;
+    const enable = `MINIO_NOTIFY_${type.toUpperCase()}_ENABLE`;
+    for (const [name, raw] of Object.entries(env)) {
+      if (name !== enable && !name.startsWith(`${enable}_`)) continue;
+      const value = raw?.trim() ?? "";
+      let on = false;
+      try {
+        on = value !== "" && parseMinioBool(value);
+      } catch {
+        on = false;
+      }
+      if (!on) continue;
+      const id = name === enable ? "_" : name.slice(enable.length + 1);
+      errors.push(new ConfigError({ subsystem: `notify_${type}`, targetId: id, key: "enable" }, `${name} is on but ${missingPluginHint(type)}`));
+    }
+  }
+  return errors;
 }

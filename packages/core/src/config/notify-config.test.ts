@@ -212,6 +212,18 @@ describe("loadNotifyConfig", () => {
     expect(byId(config, "webhook", "PRIMARY")).toMatchObject({ enabled: true, values: { endpoint: "http://p", queue_limit: "0", enable: "true" } });
   });
 
+  it("refuses a MinIO target type enabled in the environment when no plugin serves it", () => {
+    const error = caught<NotifyConfigError>(() =>
+      loadNotifyConfig({ registry, env: { MINIO_NOTIFY_NSQ_ENABLE_q: "on", MINIO_NOTIFY_REDIS_ENABLE: "off", MINIO_NOTIFY_MQTT_ENABLE: "" } }),
+    );
+    expect(error.errors).toHaveLength(1);
+    expect(error.errors[0]?.message).toBe(
+      "notify_nsq:q: enable: MINIO_NOTIFY_NSQ_ENABLE_q is on but no target plugin for 'nsq' is registered: add @s3notify/target-nsq to the host's dependencies",
+    );
+    expect(() => parseKvConfig("notify_redis address=h:6379", registry)).toThrow(/add @s3notify\/target-redis/);
+    expect(() => parseJsonConfig({ notify: { redis: { "1": {} } } }, registry)).toThrow(/add @s3notify\/target-redis/);
+  });
+
   it("takes env-only keys from the environment only", () => {
     const config = loadNotifyConfig({ registry, kv: "notify_amqp url=amqp://h", env: { MINIO_NOTIFY_AMQP_IMMEDIATE: "on" } });
     expect(byId(config, "amqp", "_")?.values.immediate).toBe("on");
@@ -291,7 +303,7 @@ describe("validateNotifyConfig", () => {
     expect(error.errors[0]?.cause).toBeInstanceOf(Error);
     expect(error.message).not.toContain("leaked");
     const unknown: NotifyConfig = { targets: [{ type: "nope", id: "_", enabled: true, values: {} }] };
-    expect(() => validateNotifyConfig(unknown, local)).toThrow(/no target plugin is registered for type 'nope'/);
+    expect(() => validateNotifyConfig(unknown, local)).toThrow(/no target plugin for 'nope' is registered/);
   });
 });
 

@@ -1,6 +1,7 @@
 import { ConfigError } from "../errors/config-error.js";
 import type { ConfigKeySpec, RegisteredPlugin, StoredTargetSettings, TargetRegistry } from "../types.js";
 import { allKeysFor } from "./common-keys.js";
+import { missingPluginHint } from "./minio-target-types.js";
 import { formatGoDuration } from "./values.js";
 
 /** The legacy JSON name of a KV key: `auth_token` → `authToken`. */
@@ -72,7 +73,7 @@ export function parseJsonConfig(json: string | unknown, registry: TargetRegistry
       const known = registry.list().map((entry) => entry.plugin.arnType);
       throw new ConfigError(
         { subsystem: `notify_${typeKey}` },
-        `unknown target type '${typeKey}' in the JSON configuration` + (known.length > 0 ? ` (known: ${known.join(", ")})` : " (no target plugin is registered)"),
+        `unknown target type '${typeKey}' in the JSON configuration` + (known.length > 0 ? ` (known: ${known.join(", ")})` : "") + `; ${missingPluginHint(typeKey)}`,
       );
     }
     const plugin = registered.plugin;

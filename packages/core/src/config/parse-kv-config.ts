@@ -1,6 +1,7 @@
 import { ConfigError } from "../errors/config-error.js";
 import type { RegisteredPlugin, StoredTargetSettings, TargetRegistry } from "../types.js";
 import { storableKeysFor } from "./common-keys.js";
+import { missingPluginHint } from "./minio-target-types.js";
 import { redactUnknownKeyValue } from "./redact.js";
 
 export interface ParseKvConfigOptions {
@@ -87,9 +88,10 @@ export function parseKvConfig(text: string, registry: TargetRegistry, options: P
     if (registered === undefined) {
       if (options.ignoreOtherSubsystems && !subsystem.startsWith("notify_")) continue;
       const known = registry.list().map((entry) => `notify_${entry.plugin.type}`);
+      const hint = subsystem.startsWith("notify_") ? `; ${missingPluginHint(subsystem.slice("notify_".length))}` : "";
       throw new ConfigError(
         { subsystem },
-        `line ${index + 1}: unknown sub-system '${subsystem}'` + (known.length > 0 ? ` (known: ${known.join(", ")})` : " (no target plugin is registered)"),
+        `line ${index + 1}: unknown sub-system '${subsystem}'` + (known.length > 0 ? ` (known: ${known.join(", ")})` : "") + hint,
       );
     }
     if (id === "" || id.includes(":")) {

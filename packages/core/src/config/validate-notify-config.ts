@@ -3,6 +3,7 @@ import { ConfigError } from "../errors/config-error.js";
 import type { NotifyConfig, TargetRegistry, ValidatedTarget } from "../types.js";
 import { allKeysFor, subsystemFor } from "./common-keys.js";
 import { isConfigError, throwCollected } from "./notify-config-error.js";
+import { missingPluginHint } from "./minio-target-types.js";
 import { redactEmbeddedSecrets } from "./redact.js";
 import { parseUnsignedInt } from "./values.js";
 
@@ -23,7 +24,7 @@ export function validateNotifyConfig(config: NotifyConfig, registry: TargetRegis
     const registered = registry.get(settings.type);
     const subsystem = `notify_${settings.type}`;
     if (registered === undefined) {
-      errors.push(new ConfigError({ subsystem, targetId: settings.id }, `no target plugin is registered for type '${settings.type}'`));
+      errors.push(new ConfigError({ subsystem, targetId: settings.id }, missingPluginHint(settings.type)));
       continue;
     }
     const plugin = registered.plugin;
