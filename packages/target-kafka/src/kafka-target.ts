@@ -12,9 +12,11 @@ import {
   permanentError,
   retryableError,
 } from "@s3notify/core";
-import { CompressionCodecs, CompressionTypes, Kafka, type KafkaConfig, type Producer, logLevel } from "kafkajs";
+import kafkajs, { type KafkaConfig, type Producer } from "kafkajs";
 import type { KafkaTargetConfig } from "./kafka-config.js";
 
+// kafkajs is CommonJS: Node's ESM loader offers only its default export.
+const { CompressionCodecs, CompressionTypes, Kafka, logLevel } = kafkajs;
 const require = createRequire(import.meta.url);
 // kafkajs compresses only with gzip itself; snappy comes from a codec package (pure JS).
 (CompressionCodecs as Record<number, unknown>)[CompressionTypes.Snappy] = require("kafkajs-snappy");

@@ -173,6 +173,7 @@ export class KafkaTestBroker {
 
   private accept(socket: net.Socket): void {
     this.sockets.add(socket);
+    socket.setNoDelay(true);
     const state: ConnectionState = { authenticated: this.options.sasl === undefined };
     let pending: Buffer = Buffer.alloc(0);
     let chain = Promise.resolve();

@@ -102,6 +102,7 @@ export class NsqTestServer {
   private accept(rawSocket: net.Socket): void {
     let socket: net.Socket = rawSocket;
     this.sockets.add(socket);
+    socket.setNoDelay(true);
     let buffer: Buffer = Buffer.alloc(0);
     let magicSeen = false;
     let upgrading = false;
