@@ -1,0 +1,49 @@
+import { dirname, join } from "node:path";
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import {
+  type Logger,
+  type NotifyConfig,
+  type TargetPlugin,
+  type TargetRegistry,
+  createTargetRegistry,
+  discoverTargetPlugins,
+  dumpConfigJson,
+  loadNotifyConfig,
+  validateNotifyConfig,
+} from "@s3notify/core";
+import webhookTargetPlugin from "@s3notify/target-webhook";
+
+/** Folder of the server's package.json, whose dependencies are the installed target plugins. */
+export const SERVER_PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+/** Registry of the plugins this host offers: explicit ones, discovered ones, and target-webhook always. */
+export async function buildRegistry(options: { plugins?: readonly TargetPlugin[]; discoverFrom?: string | false; logger: Logger }): Promise<TargetRegistry> {
+  const registry = createTargetRegistry();
+  for (const plugin of options.plugins ?? []) registry.register(plugin, "explicit");
+  if (options.discoverFrom !== false) {
+    for (const found of await discoverTargetPlugins(options.discoverFrom ?? SERVER_PACKAGE_DIR)) {
+      if (registry.get(found.plugin.type)) continue;
+      registry.register(found.plugin, found.source);
+    }
+  }
+  if (!registry.get("webhook")) registry.register(webhookTargetPlugin, "@s3notify/target-webhook");
+  return registry;
+}
+
+/** Config text is MinIO's JSON form when it starts with `{`, else KV lines. */
+export function parseConfigText(text: string, registry: TargetRegistry, env: NodeJS.ProcessEnv): NotifyConfig {
+  const trimmed = text.trim();
+  const config = trimmed.startsWith("{") ? loadNotifyConfig({ registry, json: trimmed, env }) : loadNotifyConfig({ registry, kv: text, env });
+  validateNotifyConfig(config, registry);
+  return config;
+}
+
+export async function readConfigFile(path: string): Promise<string> {
+  return readFile(path, "utf8");
+}
+
+/** The configuration as JSON with secrets redacted. */
+export function redactedConfigJson(config: NotifyConfig, registry: TargetRegistry): string {
+  return dumpConfigJson(config, registry);
+}
