@@ -293,7 +293,8 @@ export class FileEventLog implements EventLog {
       results.push({ position, accepted, refused });
     }
     if (writes.length === 0) return Promise.resolve(results);
-    this.writing ??= this.writeLoop();
+    // Start the write after the current turn, so that appenders woken by the previous commit join this one.
+    this.writing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.writeLoop());
     return Promise.all(writes).then(() => results);
   }
 
