@@ -119,6 +119,7 @@ export type { LoadNotifyConfigOptions } from "./config/load-notify-config.js";
 export { DEFAULT_QUEUE_LIMIT, validateNotifyConfig } from "./config/validate-notify-config.js";
 export { NotifyConfigError, isConfigError } from "./config/notify-config-error.js";
 export { dumpConfigJson, dumpConfigKv } from "./config/dump-config.js";
+export { MINIO_TARGET_TYPES, missingPluginHint } from "./config/minio-target-types.js";
 export { REDACTED, redactEmbeddedSecrets, redactValue } from "./config/redact.js";
 export {
   formatGoDuration,

@@ -131,6 +131,25 @@ describe("discoverTargetPlugins", () => {
     });
   });
 
+  it("loads CommonJS plugins, plain and compiled from ESM", async () => {
+    writeHost({ "cjs-plain": "1.0.0", "cjs-compiled": "1.0.0" });
+    const plugin = (type: string) =>
+      `{ [Symbol.for("s3notify.core.TargetPlugin")]: true, apiVersion: 1, type: "${type}", arnType: "${type}", keys: [], parseConfig: (raw) => raw, create() { throw new Error("unused"); } }`;
+    for (const [name, type, body] of [
+      ["cjs-plain", "plain", `module.exports = ${plugin("plain")};\n`],
+      ["cjs-compiled", "compiled", `Object.defineProperty(exports, "__esModule", { value: true });\nexports.default = ${plugin("compiled")};\n`],
+    ] as const) {
+      const folder = join(hostDir, "node_modules", name);
+      write(join(folder, "package.json"), JSON.stringify({ name, main: "index.js", s3notify: { kind: "target", type, apiVersion: 1 } }));
+      write(join(folder, "index.js"), body);
+    }
+    const found = await discoverTargetPlugins(hostDir);
+    expect(found.map((entry) => [entry.source, entry.plugin.type])).toEqual([
+      ["cjs-compiled", "compiled"],
+      ["cjs-plain", "plain"],
+    ]);
+  });
+
   it("fails clearly when the host has no package.json", async () => {
     await expect(discoverTargetPlugins(join(hostDir, "nowhere"))).rejects.toMatchObject({ code: "S3NOTIFY_ERR_PLUGIN_LOAD" });
   });
