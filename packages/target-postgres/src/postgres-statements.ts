@@ -45,7 +45,7 @@ export function runStatement(table: string, run: OperationRun): Statement {
     }
     case "append": {
       const rows = run.operations.map((operation) =>
-        operation.kind === "append" ? `(${placeholder(operation.time)}, ${placeholder(operation.data)})` : "",
+        operation.kind === "append" ? `(${placeholder(operation.time.toISOString())}, ${placeholder(operation.data)})` : "",
       );
       return { text: `INSERT INTO ${table} (event_time, event_data) VALUES ${rows.join(", ")};`, values };
     }

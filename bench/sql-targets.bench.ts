@@ -1,0 +1,144 @@
+// SQL targets: events/s when core hands the target one event per send() (awaited
+// one at a time, what MinIO does: one statement per event) against batches of 100
+// and 500 (one multi-row statement in one transaction), on the same throw-away
+// PostgreSQL and MariaDB servers in the same run.
+//
+//   npx tsx bench/sql-targets.bench.ts      (BENCH_SECONDS=3 per case, in 3 interleaved rounds; needs `pnpm build` for core and testkit)
+import { buildEventRecord, type EventRecord, silentLogger, type Target, type TargetPlugin } from "@s3notify/core";
+import { type RunningService, startService } from "@s3notify/testkit";
+import mysql from "mysql2/promise";
+import { mysqlPlugin } from "../packages/target-mysql/src/index.js";
+import { postgresPlugin } from "../packages/target-postgres/src/index.js";
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? "3");
+const ROUNDS = 3;
+const BATCH_SIZES = [1, 100, 500] as const;
+const FORMATS = ["namespace", "access"] as const;
+
+let sequence = 0;
+function nextRecord(): EventRecord {
+  sequence += 1;
+  return buildEventRecord({
+    eventName: "s3:ObjectCreated:Put",
+    bucket: "photos",
+    key: `2024/holiday/IMG_${String(sequence).padStart(7, "0")}.jpg`,
+    size: 1_048_576,
+    eTag: "d41d8cd98f00b204e9800998ecf8427e",
+    contentType: "image/jpeg",
+    userMetadata: { "content-type": "image/jpeg" },
+    request: { principalId: "minioadmin", sourceIp: "127.0.0.1", userAgent: "MinIO (linux; amd64) minio-go/v7.0.70" },
+  });
+}
+
+function makeTarget<Config>(plugin: TargetPlugin<Config>, values: Record<string, string>, subsystem: string): Target {
+  const raw: Record<string, string> = {};
+  for (const key of plugin.keys) raw[key.name] = key.default;
+  const config = plugin.parseConfig({ ...raw, ...values }, { targetId: "bench", subsystem });
+  return plugin.create(config, { targetId: { id: "bench", type: plugin.arnType }, logger: silentLogger });
+}
+
+/** Time spent inside send() only: building the records is the host's cost, the same for every batch size. */
+interface Measurement {
+  events: number;
+  sendMs: number;
+}
+
+/** Sends batches of `batchSize` fresh events, one send at a time, for `seconds`; adds to `into`. */
+async function measure(target: Target, batchSize: number, seconds: number, into: Measurement): Promise<void> {
+  const deadline = performance.now() + seconds * 1000;
+  while (performance.now() < deadline) {
+    const batch = Array.from({ length: batchSize }, nextRecord);
+    const started = performance.now();
+    await target.send(batch);
+    into.sendMs += performance.now() - started;
+    into.events += batch.length;
+  }
+}
+
+interface Row {
+  readonly target: string;
+  readonly format: string;
+  readonly batchSize: number;
+  readonly events: number;
+  readonly perSecond: number;
+  readonly ratio: number;
+}
+
+async function benchTarget(name: string, targetFor: (table: string, format: string) => Target): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const format of FORMATS) {
+    const targets = BATCH_SIZES.map((batchSize) => targetFor(`bench_${format}_${batchSize}`, format));
+    try {
+      const measurements = BATCH_SIZES.map(() => ({ events: 0, sendMs: 0 }));
+      // Warm up: connection, table creation, prepared statements.
+      for (const [index, target] of targets.entries()) {
+        await target.open();
+        await target.send(Array.from({ length: BATCH_SIZES[index] as number }, nextRecord));
+      }
+      // Interleave the cases in rounds so that a burst of load on the shared machine hits them all alike.
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const [index, target] of targets.entries()) {
+          await measure(target, BATCH_SIZES[index] as number, SECONDS / ROUNDS, measurements[index] as Measurement);
+        }
+      }
+      const rates = measurements.map((measurement) => measurement.events / (measurement.sendMs / 1000));
+      for (const [index, batchSize] of BATCH_SIZES.entries()) {
+        const perSecond = rates[index] as number;
+        const events = (measurements[index] as Measurement).events;
+        rows.push({ target: name, format, batchSize, events, perSecond, ratio: perSecond / (rates[0] as number) });
+      }
+    } finally {
+      await Promise.all(targets.map((target) => target.close()));
+    }
+  }
+  return rows;
+}
+
+function printTable(rows: readonly Row[]): void {
+  const header = ["target", "format", "events per send()", "events", "events/s", "vs 1 per send"];
+  const lines = rows.map((row) => [
+    row.target,
+    row.format,
+    String(row.batchSize),
+    String(row.events),
+    row.perSecond.toFixed(0),
+    `${row.ratio.toFixed(1)}x`,
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => (line[column] as string).length)));
+  const format = (cells: readonly string[]) => cells.map((cell, column) => cell.padStart(widths[column] as number)).join("  ");
+  console.log(format(header));
+  console.log(widths.map((width) => "-".repeat(width)).join("  "));
+  for (const line of lines) console.log(format(line));
+}
+
+async function main(): Promise<void> {
+  const services: RunningService[] = [];
+  try {
+    const [postgres, mariadb] = await Promise.all([startService("postgres"), startService("mariadb")]);
+    services.push(postgres, mariadb);
+    // Plain defaults of each launcher (fsync off for PostgreSQL, innodb_flush_log_at_trx_commit=0 for MariaDB):
+    // the ratio measures round trips and statement overhead, not the disk.
+    const admin = await mysql.createConnection({ host: "127.0.0.1", port: mariadb.port, user: "root" });
+    await admin.query("CREATE DATABASE bench CHARACTER SET utf8mb4");
+    await admin.end();
+
+    const rows = [
+      ...(await benchTarget("postgres", (table, format) =>
+        makeTarget(
+          postgresPlugin,
+          { connection_string: `host=127.0.0.1 port=${postgres.port} user=postgres dbname=postgres sslmode=disable`, table, format },
+          "notify_postgres",
+        ),
+      )),
+      ...(await benchTarget("mysql (MariaDB)", (table, format) =>
+        makeTarget(mysqlPlugin, { dsn_string: `root@tcp(127.0.0.1:${mariadb.port})/bench`, table, format }, "notify_mysql"),
+      )),
+    ];
+    console.log(`SQL targets: events/s inside send(), ${SECONDS} s per case in ${ROUNDS} interleaved rounds, one send() awaited at a time, loopback servers`);
+    printTable(rows);
+  } finally {
+    await Promise.all(services.map((service) => service.dispose()));
+  }
+}
+
+await main();
