@@ -6,8 +6,12 @@ import redisTarget from "./index.js";
 // Runs against: a real redis-server started by testkit's startService; each scope is its own key,
 // read back with the official `redis` client (a fresh connection per read, so reads survive the outage).
 
-async function withReader<T>(service: RunningService, read: (client: ReturnType<typeof createClient>) => Promise<T>): Promise<T> {
-  const client = createClient({ url: service.url, socket: { reconnectStrategy: false, connectTimeout: 2_000 } });
+function newReader(service: RunningService) {
+  return createClient({ url: service.url, socket: { reconnectStrategy: false, connectTimeout: 2_000 } });
+}
+
+async function withReader<T>(service: RunningService, read: (client: ReturnType<typeof newReader>) => Promise<T>): Promise<T> {
+  const client = newReader(service);
   client.on("error", () => undefined);
   await client.connect();
   try {

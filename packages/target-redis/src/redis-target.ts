@@ -14,7 +14,7 @@ import {
 import { ErrorReply, createClient } from "redis";
 import type { RedisTargetConfig } from "./types.js";
 
-type RedisClient = ReturnType<typeof createClient>;
+type RedisClient = ReturnType<typeof createClient<{}, {}, {}, 2>>;
 
 /** How long one command or transaction may take before the send counts as failed (MinIO: 5 s per operation elsewhere). */
 const COMMAND_TIMEOUT_MS = 5_000;
@@ -169,6 +169,10 @@ export class RedisTarget implements Target {
       // MinIO: AUTH <user> <password> when both are set, AUTH <password> when only the password is.
       ...(password ? { password, ...(user ? { username: user } : {}) } : {}),
       name: "MinIO",
+      // RESP2 makes the handshake MinIO's own (AUTH, then CLIENT SETNAME) and works on servers
+      // older than 6.0, which have no HELLO; CLIENT SETINFO is left out for the same reason.
+      RESP: 2,
+      disableClientInfo: true,
       // A send while the connection is down must fail now (core keeps the event), not wait in a queue.
       disableOfflineQueue: true,
     });
