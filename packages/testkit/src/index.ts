@@ -25,3 +25,5 @@ export type { NsqTestMessage, NsqTestServerOptions } from "./nsq/nsq-test-server
 export { fullTargetValues, runTargetConformance } from "./run-target-conformance.js";
 export { chaosTarget, recordingTarget } from "./chaos-target.js";
 export type { ChaosCounts, ChaosFailure, ChaosTarget, RecordingTarget } from "./chaos-target.js";
+export { NatsStreamingTestServer } from "./nats-streaming-test-server.js";
+export type { NatsStreamingTestServerOptions, StanPublishMode, StanStoredMessage } from "./nats-streaming-test-server.js";
