@@ -86,6 +86,17 @@ describe("TargetRunner", () => {
     expect(runner.stats()).toMatchObject({ sent: 10, failed: 1, retried: 6 });
   });
 
+  it("sets a record larger than maxPayloadBytes aside without sending it", async () => {
+    const log = new MemoryEventLog();
+    const inner = recordingTarget({ id: "1", type: "test" }, { maxBatchSize: 5, maxPayloadBytes: 800 });
+    const runner = startRunner(log, inner);
+    await publish(log, ["small", "x".repeat(1_000), "small2"]);
+    await inner.waitFor(2);
+    expect(await runner.whenIdle(5_000)).toBe(true);
+    expect(inner.records.map((record) => record.s3.object.key)).toEqual(["small", "small2"]);
+    expect(log.deadLetters[0]?.reason).toMatch(/exceeds the target's limit of 800 bytes/);
+  });
+
   it("sets events aside after maxAttempts retryable failures when a limit is configured", async () => {
     const log = new MemoryEventLog();
     const inner = recordingTarget({ id: "1", type: "test" });

@@ -152,13 +152,24 @@ export class TargetRunner {
   private async run(): Promise<void> {
     if (!(await this.openTarget())) return;
     const maxBatch = Math.max(1, Math.floor(this.target.capabilities.maxBatchSize || 1));
+    let storeFailures = 0;
     while (!this.stopping) {
-      const batch = await this.consumer.read(maxBatch, this.stop.signal);
-      if (batch.length === 0) continue;
-      const done = await this.deliver(batch);
-      if (!done) {
-        // Stopped in the middle of retries: the rest stays pending in the log.
+      try {
+        const batch = await this.consumer.read(maxBatch, this.stop.signal);
+        if (batch.length === 0) continue;
+        const done = await this.deliver(batch);
+        storeFailures = 0;
+        if (!done) {
+          // Stopped in the middle of retries: the rest stays pending in the log.
+          this.consumer.rewind();
+        }
+      } catch (error) {
+        // The log itself failed (disk error): keep the entries, read them again after a pause.
+        storeFailures++;
+        this.lastError = describe(error);
+        this.logger?.error("event log read failed, retrying", { targetId: this.targetId, error: this.lastError });
         this.consumer.rewind();
+        await sleep(backoffDelay(this.policy, storeFailures, this.random), this.stop.signal);
       }
     }
   }
@@ -181,7 +192,7 @@ export class TargetRunner {
 
   /** Delivers entries in order; false when stopped before all of them were acknowledged or set aside. */
   private async deliver(entries: readonly LogEntry[]): Promise<boolean> {
-    let remaining = entries;
+    let remaining = await this.withoutOversized(entries);
     let attempt = 0;
     while (remaining.length > 0) {
       if (this.stopping && attempt > 0) return false;
@@ -226,6 +237,19 @@ export class TargetRunner {
       return this.deliver(remaining.slice(middle));
     }
     return true;
+  }
+
+  /** Records larger than capabilities.maxPayloadBytes can never be sent: set them aside before trying. */
+  private async withoutOversized(entries: readonly LogEntry[]): Promise<readonly LogEntry[]> {
+    const limit = this.target.capabilities.maxPayloadBytes;
+    if (limit === undefined || limit <= 0) return entries;
+    const kept: LogEntry[] = [];
+    for (const entry of entries) {
+      const size = Buffer.byteLength(JSON.stringify(entry.record));
+      if (size > limit) await this.setAside(entry, `record of ${size} bytes exceeds the target's limit of ${limit} bytes`);
+      else kept.push(entry);
+    }
+    return kept;
   }
 
   private async acknowledge(entries: readonly LogEntry[]): Promise<void> {

@@ -169,6 +169,17 @@ describe("FileEventLog", () => {
     expect(letter.record.s3.object.key).toBe("bad");
   });
 
+  it("refuses a queue_dir another live process holds, and one process cannot open it twice", async () => {
+    const log = await openLog();
+    await expect(FileEventLog.open(directory)).rejects.toThrow(/already open in this process/);
+    await log.close();
+    opened.length = 0;
+    await writeFile(join(directory, "LOCK"), String(process.ppid));
+    await expect(FileEventLog.open(directory)).rejects.toMatchObject({ code: "S3NOTIFY_ERR_STORE_LOCKED" });
+    await rm(join(directory, "LOCK"));
+    await openLog();
+  });
+
   it("loses no acknowledged append when the writing process is killed mid-stream (SIGKILL)", async () => {
     const script = join(directory, "appender.mjs");
     const logDirectory = join(directory, "queue");

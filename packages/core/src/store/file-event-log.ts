@@ -1,5 +1,6 @@
 import { type FileHandle, mkdir, open, readFile, readdir, rename, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { S3NotifyError } from "../errors/s3notify-error.js";
 import type { EventRecord, Logger } from "../types.js";
 import {
   DEFAULT_QUEUE_LIMIT,
@@ -70,6 +71,15 @@ interface PendingWrite {
 }
 
 const SEGMENT_SUFFIX = ".seg";
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
 const OPEN_DIRECTORIES = new Set<string>();
 
 /** A target id as a file name: readable, and safe on every platform. */
@@ -90,7 +100,7 @@ function segmentName(firstPosition: number): string {
  * its own acknowledged position; a segment is deleted once no target needs it.
  *
  * Layout: `segments/<first position>.seg`, `positions/<target>.json`,
- * `dead-letters/<target>.jsonl`, `corrupt/<segment>-<offset>.bin`.
+ * `dead-letters/<target>.jsonl`, `corrupt/<segment>-<offset>.bin`, `LOCK`.
  */
 export class FileEventLog implements EventLog {
   readonly directory: string;
@@ -111,6 +121,7 @@ export class FileEventLog implements EventLog {
   private writeQueue: PendingWrite[] = [];
   private writing: Promise<void> | undefined;
   private closed = false;
+  private locked = false;
   private readonly backend: QueueBackend<IndexEntry>;
   private counters = { appended: 0, commits: 0, refused: 0, corruptFrames: 0, corruptBytes: 0, deadLettered: 0 };
 
@@ -137,7 +148,7 @@ export class FileEventLog implements EventLog {
     try {
       await log.recover();
     } catch (error) {
-      OPEN_DIRECTORIES.delete(directory);
+      await log.unlock();
       throw error;
     }
     return log;
@@ -149,6 +160,7 @@ export class FileEventLog implements EventLog {
 
   private async recover(): Promise<void> {
     for (const folder of ["segments", "positions", "dead-letters", "corrupt"]) await mkdir(this.path(folder), { recursive: true, mode: 0o770 });
+    await this.lock();
     for (const file of await readdir(this.path("positions"))) {
       if (!file.endsWith(".json")) continue;
       try {
@@ -175,6 +187,25 @@ export class FileEventLog implements EventLog {
       await this.startSegment();
     }
     for (const segment of this.segments) if (segment !== this.active && segment.live === 0) this.deleteSegment(segment);
+  }
+
+  /** One process per queue_dir: a LOCK file holding the owner's pid; a dead owner's lock is taken over. */
+  private async lock(): Promise<void> {
+    const file = this.path("LOCK");
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await writeFile(file, String(process.pid), { flag: "wx", mode: 0o660 });
+        this.locked = true;
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST" || attempt > 0) throw error;
+      }
+      const owner = Number((await readFile(file, "utf8").catch(() => "")).trim());
+      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && processAlive(owner)) {
+        throw new S3NotifyError("S3NOTIFY_ERR_STORE_LOCKED", `the event log in ${this.directory} is in use by process ${owner}`);
+      }
+      await unlink(file).catch(() => {});
+    }
   }
 
   private newSegment(firstPosition: number): Segment {
@@ -402,6 +433,11 @@ export class FileEventLog implements EventLog {
         last = candidate;
         end++;
       }
+      if (first.segment.deleted) {
+        // Every target acknowledged these meanwhile (another consumer of the same target did): nothing to read.
+        index = end;
+        continue;
+      }
       const span = Buffer.allocUnsafe(last.offset + last.size - first.offset);
       const handle = await this.readHandle(first.segment);
       const { bytesRead } = await handle.read(span, 0, span.length, first.offset);
@@ -512,6 +548,12 @@ export class FileEventLog implements EventLog {
       segment.readHandle = undefined;
       if (handle) await (await handle).close().catch(() => {});
     }
+    await this.unlock();
+  }
+
+  private async unlock(): Promise<void> {
+    if (this.locked) await unlink(this.path("LOCK")).catch(() => {});
+    this.locked = false;
     OPEN_DIRECTORIES.delete(this.directory);
   }
 }
