@@ -107,7 +107,7 @@ export { CORE_INSTANCE_KEY, claimCoreInstance } from "./di/duplicate-core-guard.
 export type { CoreInstance } from "./di/duplicate-core-guard.js";
 export { currentCoreInstance } from "./di/core-version.js";
 
-export { COMMON_KEYS, allKeysFor, storableKeysFor, subsystemFor } from "./config/common-keys.js";
+export { COMMON_KEYS, allKeysFor, keyKindOf, storableKeysFor, subsystemFor } from "./config/common-keys.js";
 export { envNameFor, envTypeFor } from "./config/env-name.js";
 export { parseKvConfig } from "./config/parse-kv-config.js";
 export type { ParseKvConfigOptions } from "./config/parse-kv-config.js";

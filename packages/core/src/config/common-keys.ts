@@ -1,4 +1,4 @@
-import type { ConfigKeySpec, TargetPlugin } from "../types.js";
+import type { ConfigKeyKind, ConfigKeySpec, TargetPlugin } from "../types.js";
 
 /** Keys every target accepts (facts §5.1); core adds them to each plugin's own keys. */
 export const COMMON_KEYS: readonly ConfigKeySpec[] = Object.freeze([
@@ -22,4 +22,17 @@ export function allKeysFor(plugin: Pick<TargetPlugin, "keys">): readonly ConfigK
 /** The keys a stored configuration (KV text, JSON file) may set: all but the environment-only ones. */
 export function storableKeysFor(plugin: Pick<TargetPlugin, "keys">): readonly ConfigKeySpec[] {
   return allKeysFor(plugin).filter((key) => !key.envOnly);
+}
+
+/**
+ * A key's value kind: its declared `kind`, else inferred from its MinIO default (`on`/`off` →
+ * bool, `0s`/`10m` → duration, digits → int), so that plugins written without `kind` still get
+ * legacy JSON booleans and nanosecond durations mapped.
+ */
+export function keyKindOf(spec: Pick<ConfigKeySpec, "kind" | "default">): ConfigKeyKind {
+  if (spec.kind) return spec.kind;
+  if (spec.default === "on" || spec.default === "off") return "bool";
+  if (/^\d+(\.\d+)?(ns|us|\u00b5s|\u03bcs|ms|s|m|h)$/.test(spec.default)) return "duration";
+  if (/^\d+$/.test(spec.default)) return "int";
+  return "string";
 }

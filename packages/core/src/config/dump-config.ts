@@ -1,5 +1,5 @@
 import type { ConfigKeySpec, NotifyConfig, TargetRegistry } from "../types.js";
-import { storableKeysFor } from "./common-keys.js";
+import { keyKindOf, storableKeysFor } from "./common-keys.js";
 import { jsonNameFor } from "./parse-json-config.js";
 import { redactValue } from "./redact.js";
 import { parseMinioBool } from "./values.js";
@@ -41,8 +41,9 @@ function jsonValue(spec: ConfigKeySpec, value: string): string | number | boolea
       return value;
     }
   }
-  if (spec.kind === "bool") return value === "on";
-  if (spec.kind === "int" && /^-?\d+$/.test(value) && Number.isSafeInteger(Number(value))) return Number(value);
+  const kind = keyKindOf(spec);
+  if (kind === "bool" && (value === "on" || value === "off")) return value === "on";
+  if (kind === "int" && /^-?\d+$/.test(value) && Number.isSafeInteger(Number(value))) return Number(value);
   return value;
 }
 

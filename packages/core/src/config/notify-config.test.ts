@@ -128,6 +128,28 @@ describe("parseJsonConfig", () => {
     ]);
   });
 
+  it("infers bool, duration and int kinds from the default when a key declares none", () => {
+    const local = testRegistry();
+    local.register(
+      defineTargetPlugin({
+        type: "mqtt",
+        keys: [
+          { name: "reconnect_interval", default: "0s", help: "" },
+          { name: "clean", default: "off", help: "" },
+          { name: "qos", default: "0", help: "" },
+        ],
+        parseConfig: (raw) => raw,
+        create: () => {
+          throw new Error("unused");
+        },
+      }),
+    );
+    const [target] = parseJsonConfig({ notify: { mqtt: { "1": { reconnectInterval: 1_500_000_000, clean: true, qos: 1 } } } }, local);
+    expect(target?.values).toEqual({ reconnect_interval: "1.5s", clean: "on", qos: "1" });
+    const dumped = JSON.parse(dumpConfigJson(loadNotifyConfig({ registry: local, kv: "notify_mqtt:1 clean=on qos=2" }), local));
+    expect(dumped.notify.mqtt["1"]).toMatchObject({ clean: true, qos: 2, reconnectInterval: "0s" });
+  });
+
   it("accepts snake_case keys, our slug as type, and a settings object without an id (legacy id 1)", () => {
     const parsed = parseJsonConfig({ notify: { postgres: { connection_string: "host=h", table: "t", queue_limit: 7 } } }, registry);
     expect(parsed).toEqual([{ type: "postgres", id: "1", values: { connection_string: "host=h", table: "t", queue_limit: "7" } }]);

@@ -1,6 +1,6 @@
 import { ConfigError } from "../errors/config-error.js";
 import type { ConfigKeySpec, RegisteredPlugin, StoredTargetSettings, TargetRegistry } from "../types.js";
-import { allKeysFor } from "./common-keys.js";
+import { allKeysFor, keyKindOf } from "./common-keys.js";
 import { missingPluginHint } from "./minio-target-types.js";
 import { formatGoDuration } from "./values.js";
 
@@ -26,7 +26,7 @@ function toKvValue(spec: ConfigKeySpec, value: unknown, location: { subsystem: s
   if (value === undefined || value === null) return undefined;
   if (typeof value === "boolean") return value ? "on" : "off";
   if (typeof value === "number" || typeof value === "bigint") {
-    if (spec.kind === "duration") return formatGoDuration(value);
+    if (keyKindOf(spec) === "duration") return formatGoDuration(value);
     return String(value);
   }
   if (typeof value === "string") return value;
