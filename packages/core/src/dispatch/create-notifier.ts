@@ -6,6 +6,7 @@ import { buildEventRecord } from "../event/build-record.js";
 import { queryUnescape } from "../event/object-key.js";
 import { validateNotifyConfig } from "../config/validate-notify-config.js";
 import { formatArn, targetIdString } from "../rules/arn.js";
+import { RulesIndex } from "../rules/rules-index.js";
 import type { EventLog } from "../store/event-log.js";
 import { FileEventLog } from "../store/file-event-log.js";
 import { MemoryEventLog } from "../store/memory-event-log.js";
@@ -25,7 +26,6 @@ import type {
   TargetStats,
   ValidatedTarget,
 } from "../types.js";
-import { type BucketRules, InterimBucketRules } from "./interim-rules.js";
 import { TargetRunner } from "./target-runner.js";
 
 /** Knobs for tests and embedding hosts, beyond NotifierOptions. */
@@ -73,7 +73,7 @@ class DefaultNotifier implements Notifier {
 
   constructor(
     private readonly registry: TargetRegistry,
-    private readonly rules: BucketRules,
+    private readonly rules: RulesIndex,
     options: NotifierOptions,
     internals: NotifierInternals,
   ) {
@@ -243,7 +243,7 @@ export async function createNotifier(options: NotifierOptions, internals: Notifi
     ...(options.plugins ? { plugins: options.plugins } : {}),
     ...(options.discoverFrom !== undefined ? { discoverFrom: options.discoverFrom } : {}),
   });
-  const notifier = new DefaultNotifier(resolveTargetRegistry(container), new InterimBucketRules(), options, internals);
+  const notifier = new DefaultNotifier(resolveTargetRegistry(container), new RulesIndex(), options, internals);
   try {
     await notifier.apply(options.config);
   } catch (error) {

@@ -175,7 +175,7 @@ describe("FileEventLog", () => {
     await log.close();
     opened.length = 0;
     await writeFile(join(directory, "LOCK"), String(process.ppid));
-    await expect(FileEventLog.open(directory)).rejects.toMatchObject({ code: "S3NOTIFY_ERR_STORE_LOCKED" });
+    await expect(FileEventLog.open(directory)).rejects.toMatchObject({ code: "S3NOTIFY_ERR_STORE_INIT" });
     await rm(join(directory, "LOCK"));
     await openLog();
   });

@@ -202,7 +202,7 @@ export class FileEventLog implements EventLog {
       }
       const owner = Number((await readFile(file, "utf8").catch(() => "")).trim());
       if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && processAlive(owner)) {
-        throw new S3NotifyError("S3NOTIFY_ERR_STORE_LOCKED", `the event log in ${this.directory} is in use by process ${owner}`);
+        throw new S3NotifyError("S3NOTIFY_ERR_STORE_INIT", `the event log in ${this.directory} is in use by process ${owner}`);
       }
       await unlink(file).catch(() => {});
     }
