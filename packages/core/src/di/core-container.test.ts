@@ -74,7 +74,17 @@ describe("createCoreContainer", () => {
       ["webhook", "explicit"],
       ["x", "@acme/target-x"],
     ]);
-    expect(resolveTargetPlugin(container, "x")?.type).toBe("x");
+    const discovered = resolveTargetPlugin(container, "x");
+    expect(discovered?.type).toBe("x");
+
+    // The same module object given explicitly and found again by discovery is one plugin.
+    const again = createCoreContainer();
+    const both = await installTargetPlugins(again, { plugins: [discovered as never], discoverFrom: hostDir });
+    expect(both.map((entry) => [entry.plugin.type, entry.source])).toEqual([["x", "explicit"]]);
+    // A different object claiming the type is still refused, naming both sources.
+    await expect(installTargetPlugins(createCoreContainer(), { plugins: [fakePlugin("x")], discoverFrom: hostDir })).rejects.toThrow(
+      /explicit and @acme\/target-x/,
+    );
   });
 });
 
