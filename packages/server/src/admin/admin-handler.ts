@@ -34,8 +34,12 @@ export function createAdminHandler(operations: AdminOperations): (call: AdminCal
         return sendJson(call, 200, `${JSON.stringify({ status: "success", arns })}\n`);
       } catch (error) {
         if (error instanceof ConfigError || (S3NotifyError.isInstance(error) && "subsystem" in error)) {
-          const configError = error as ConfigError;
-          return sendJson(call, 400, `${JSON.stringify({ Code: "XMinioAdminConfigError", Message: configError.message, subsystem: configError.subsystem, target: configError.targetId ?? null, key: configError.key ?? null })}\n`);
+          // A collected error (NotifyConfigError) lists each problem; report them on one line.
+          const inner = (error as { errors?: readonly ConfigError[] }).errors;
+          const errors = inner && inner.length > 0 ? inner : [error as ConfigError];
+          const first = errors[0] as ConfigError;
+          const message = errors.map((each) => each.message).join("; ");
+          return sendJson(call, 400, `${JSON.stringify({ Code: "XMinioAdminConfigError", Message: message, subsystem: first.subsystem, target: first.targetId ?? null, key: first.key ?? null })}\n`);
         }
         if (error instanceof SyntaxError || (S3NotifyError.isInstance(error) && !("s3Code" in error))) {
           return sendJson(call, 400, `${JSON.stringify({ Code: "XMinioAdminConfigBadJSON", Message: error instanceof Error ? error.message : String(error) })}\n`);

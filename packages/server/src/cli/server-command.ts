@@ -18,6 +18,7 @@ export async function runServer(dataDir: string, options: ServerCommandOptions, 
   const { credentials, source } = resolveCredentials({ ...(options.accessKey ? { accessKey: options.accessKey } : {}), ...(options.secretKey ? { secretKey: options.secretKey } : {}) }, process.env);
   const { logger } = createLogger();
   const configText = options.config ? await readConfigFile(resolve(options.config)) : undefined;
+  let started = false;
   const server = await startS3NotifyServer({
     dataDir: resolve(dataDir),
     address: options.address,
@@ -26,13 +27,16 @@ export async function runServer(dataDir: string, options: ServerCommandOptions, 
     ...(configText !== undefined ? { configText } : {}),
     logger,
     onArns: (arns) => {
-      if (arns.length > 0) out.write(`SQS ARNs: ${arns.map((arn) => `${arn} `).join("")}\n`);
+      if (started && arns.length > 0) out.write(`SQS ARNs: ${arns.map((arn) => `${arn} `).join("")}\n`);
     },
   });
   const sourceText = { flags: "--access-key/--secret-key", environment: "MINIO_ROOT_USER/MINIO_ROOT_PASSWORD", defaults: "built-in defaults" }[source];
   out.write(`S3-API: ${server.url}\n`);
   out.write(`RootUser: ${credentials.accessKey} (credentials from ${sourceText})\n`);
   out.write(`Data: ${server.store.dataDir}\n`);
+  const arns = server.notifier().arns();
+  if (arns.length > 0) out.write(`SQS ARNs: ${arns.map((arn) => `${arn} `).join("")}\n`);
+  started = true;
   if (source === "defaults") {
     out.write("WARNING: Detected default credentials 'minioadmin:minioadmin', we recommend that you change these values with 'MINIO_ROOT_USER' and 'MINIO_ROOT_PASSWORD' environment variables\n");
   }
