@@ -60,10 +60,13 @@ interface IndexEntry {
   readonly targets: readonly string[];
   /** Targets that have not acknowledged it yet. */
   remaining: number;
+  /** The record as appended by this process, kept while a target still needs it (bounded by RECORD_CACHE_ENTRIES). */
+  record: EventRecord | undefined;
 }
 
 interface PendingWrite {
   readonly position: number;
+  readonly record: EventRecord;
   readonly frame: Buffer;
   readonly targets: readonly string[];
   readonly resolve: () => void;
@@ -71,6 +74,23 @@ interface PendingWrite {
 }
 
 const SEGMENT_SUFFIX = ".seg";
+/** Recent records kept in memory so that targets keeping up never read them back from disk. */
+const RECORD_CACHE_ENTRIES = 4096;
+const PAYLOAD_PREFIX = Buffer.from('{"targets":');
+/** Cannot occur inside a JSON string (its quote would be escaped): the first one ends the targets array. */
+const PAYLOAD_SEPARATOR = Buffer.from('],"record":');
+
+/** The target list of a payload without parsing its record (start-up scans stay fast). */
+function payloadTargets(bytes: Buffer, start: number, end: number): string[] {
+  if (end - start < PAYLOAD_PREFIX.length || bytes.compare(PAYLOAD_PREFIX, 0, PAYLOAD_PREFIX.length, start, start + PAYLOAD_PREFIX.length) !== 0) {
+    throw new Error("not an event log payload");
+  }
+  const separator = bytes.indexOf(PAYLOAD_SEPARATOR, start);
+  if (separator === -1 || separator >= end) throw new Error("not an event log payload");
+  const targets: unknown = JSON.parse(bytes.toString("utf8", start + PAYLOAD_PREFIX.length, separator + 1));
+  if (!Array.isArray(targets) || !targets.every((target) => typeof target === "string")) throw new Error("not an event log payload");
+  return targets as string[];
+}
 
 function processAlive(pid: number): boolean {
   try {
@@ -122,6 +142,7 @@ export class FileEventLog implements EventLog {
   private writing: Promise<void> | undefined;
   private closed = false;
   private locked = false;
+  private cachedRecords = 0;
   private readonly backend: QueueBackend<IndexEntry>;
   private counters = { appended: 0, commits: 0, refused: 0, corruptFrames: 0, corruptBytes: 0, deadLettered: 0 };
 
@@ -220,7 +241,7 @@ export class FileEventLog implements EventLog {
       const frame = decodeFrame(bytes, offset);
       if (frame && frame.position >= this.nextPosition && frame.position >= segment.firstPosition) {
         try {
-          const { targets } = JSON.parse(bytes.toString("utf8", frame.payloadStart, frame.payloadEnd)) as { targets: string[] };
+          const targets = payloadTargets(bytes, frame.payloadStart, frame.payloadEnd);
           this.index(segment, frame.position, offset, frame.size, targets);
           this.nextPosition = frame.position + 1;
           offset += frame.size;
@@ -257,7 +278,7 @@ export class FileEventLog implements EventLog {
   }
 
   private index(segment: Segment, position: number, offset: number, size: number, targets: readonly string[]): void {
-    const entry: IndexEntry = { position, segment, offset, size, targets, remaining: 0 };
+    const entry: IndexEntry = { position, segment, offset, size, targets, remaining: 0, record: undefined };
     for (const targetId of targets) {
       const queue = this.queue(targetId);
       if (position <= queue.committedPosition) continue;
@@ -320,7 +341,7 @@ export class FileEventLog implements EventLog {
       const position = this.nextPosition++;
       const payload = Buffer.from(`{"targets":${JSON.stringify(accepted)},"record":${JSON.stringify(record)}}`, "utf8");
       const frame = encodeFrame(position, payload);
-      writes.push(new Promise<void>((resolve, reject) => this.writeQueue.push({ position, frame, targets: accepted, resolve, reject })));
+      writes.push(new Promise<void>((resolve, reject) => this.writeQueue.push({ position, record, frame, targets: accepted, resolve, reject })));
       results.push({ position, accepted, refused });
     }
     if (writes.length === 0) return Promise.resolve(results);
@@ -354,7 +375,17 @@ export class FileEventLog implements EventLog {
           let frameOffset = offset;
           const touched = new Set<TargetQueue<IndexEntry>>();
           for (const write of batch) {
-            const entry: IndexEntry = { position: write.position, segment, offset: frameOffset, size: write.frame.length, targets: write.targets, remaining: 0 };
+            const cached = this.cachedRecords < RECORD_CACHE_ENTRIES;
+            if (cached) this.cachedRecords++;
+            const entry: IndexEntry = {
+              position: write.position,
+              segment,
+              offset: frameOffset,
+              size: write.frame.length,
+              targets: write.targets,
+              remaining: 0,
+              record: cached ? write.record : undefined,
+            };
             for (const targetId of write.targets) {
               const queue = this.queue(targetId);
               queue.reserved--;
@@ -398,6 +429,10 @@ export class FileEventLog implements EventLog {
   private release(entry: IndexEntry): void {
     entry.remaining--;
     if (entry.remaining > 0) return;
+    if (entry.record) {
+      entry.record = undefined;
+      this.cachedRecords--;
+    }
     entry.segment.live--;
     if (entry.segment.live === 0 && entry.segment !== this.active) this.deleteSegment(entry.segment);
   }
@@ -423,13 +458,19 @@ export class FileEventLog implements EventLog {
     const entries: LogEntry[] = [];
     let index = 0;
     while (index < slots.length) {
+      const cached = (slots[index] as QueueSlot<IndexEntry>).item;
+      if (cached.record) {
+        entries.push({ position: cached.position, record: cached.record });
+        index++;
+        continue;
+      }
       // One read per run of entries lying in the same segment.
       const first = (slots[index] as QueueSlot<IndexEntry>).item;
       let last = first;
       let end = index + 1;
       while (end < slots.length) {
         const candidate = (slots[end] as QueueSlot<IndexEntry>).item;
-        if (candidate.segment !== first.segment || candidate.offset - (last.offset + last.size) > 64 * 1024) break;
+        if (candidate.record || candidate.segment !== first.segment || candidate.offset - (last.offset + last.size) > 64 * 1024) break;
         last = candidate;
         end++;
       }
