@@ -51,20 +51,32 @@ export class PatternIndex<Value> {
     }
   }
 
-  /** Adds every value whose pattern matches `name` to `into` (a new set by default) and returns it. */
-  match(name: string, into: Set<Value> = new Set()): Set<Value> {
-    addAll(into, this.everything);
+  /** Every value whose pattern matches `name`, once each. */
+  match(name: string): Set<Value> {
+    const found = new Set<Value>();
+    this.forEachMatch(name, (value) => found.add(value));
+    return found;
+  }
+
+  /** Calls `visit` for the values of every pattern matching `name` (a value under two matching patterns comes twice). */
+  forEachMatch(name: string, visit: (value: Value) => void): void {
+    for (const value of this.everything) visit(value);
     const literal = this.literals.get(name);
-    if (literal !== undefined) addAll(into, literal);
+    if (literal !== undefined) for (const value of literal) visit(value);
     const reversed = this.hasSuffixes ? reverse(name) : "";
     this.prefixes.visitPrefixesOf(name, name.length, (entry, prefixLength) => {
-      addAll(into, entry.values);
+      for (const value of entry.values) visit(value);
       // The suffix may not overlap the prefix: `abc*bcd` does not match `abcd`.
-      entry.suffixes?.visitPrefixesOf(reversed, name.length - prefixLength, (values) => addAll(into, values));
+      entry.suffixes?.visitPrefixesOf(reversed, name.length - prefixLength, (values) => {
+        for (const value of values) visit(value);
+      });
     });
-    if (this.hasSuffixes) this.suffixes.visitPrefixesOf(reversed, name.length, (values) => addAll(into, values));
-    for (const [pattern, values] of this.others) if (matchSimple(pattern, name)) addAll(into, values);
-    return into;
+    if (this.hasSuffixes) {
+      this.suffixes.visitPrefixesOf(reversed, name.length, (values) => {
+        for (const value of values) visit(value);
+      });
+    }
+    for (const [pattern, values] of this.others) if (matchSimple(pattern, name)) for (const value of values) visit(value);
   }
 
   private prefixEntry(prefix: string): PrefixEntry<Value> {
@@ -79,10 +91,6 @@ function getOrCreate<Value>(map: Map<string, Set<Value>>, key: string): Set<Valu
     map.set(key, set);
   }
   return set;
-}
-
-function addAll<Value>(into: Set<Value>, values: Set<Value>): void {
-  for (const value of values) into.add(value);
 }
 
 function reverse(text: string): string {

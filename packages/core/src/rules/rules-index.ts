@@ -1,12 +1,20 @@
-import { expandEventName } from "../event/event-names.js";
+import { eventNameBit, eventNameMask } from "../event/event-names.js";
 import type { EventName, NotificationConfiguration, QueueConfiguration } from "../types.js";
 import { targetIdString } from "./arn.js";
 import { newPattern } from "./pattern.js";
 import { PatternIndex } from "./pattern-index.js";
 
+/** One QueueConfiguration's target and the concrete events it hears, as a bit mask. */
+interface RuleTarget {
+  readonly targetId: string;
+  readonly events: number;
+}
+
 interface BucketRules {
   readonly configuration: NotificationConfiguration;
-  readonly byEvent: ReadonlyMap<EventName, PatternIndex<string>>;
+  /** Union of every entry's events: a quick "nobody listens" answer. */
+  readonly events: number;
+  readonly patterns: PatternIndex<RuleTarget>;
 }
 
 /** The pattern MinIO derives from an entry's filter: the last prefix and last suffix rule (facts §3.5). */
@@ -22,8 +30,9 @@ export function queuePattern(queue: QueueConfiguration): string {
 
 /**
  * Every bucket's rules, ready for matching (facts §3.6): wildcards expanded
- * when set; per bucket and concrete event name a PatternIndex of target ids;
- * a match is the union of the targets of every matching pattern, one copy each.
+ * when set (into event bit masks); patterns indexed by shape (PatternIndex)
+ * so that matching costs about the key's length, not the number of rules; a
+ * match is the union of the targets of every matching entry, one copy each.
  */
 export class RulesIndex {
   private readonly buckets = new Map<string, BucketRules>();
@@ -34,22 +43,14 @@ export class RulesIndex {
       this.buckets.delete(bucket);
       return;
     }
-    const byEvent = new Map<EventName, PatternIndex<string>>();
+    const patterns = new PatternIndex<RuleTarget>();
+    let events = 0;
     for (const queue of configuration.queues) {
-      const pattern = queuePattern(queue);
-      const targetId = targetIdString(queue.arn);
-      for (const ruleName of queue.events) {
-        for (const eventName of expandEventName(ruleName)) {
-          let index = byEvent.get(eventName);
-          if (index === undefined) {
-            index = new PatternIndex<string>();
-            byEvent.set(eventName, index);
-          }
-          index.add(pattern, targetId);
-        }
-      }
+      const target: RuleTarget = { targetId: targetIdString(queue.arn), events: eventNameMask(queue.events) };
+      events = (events | target.events) >>> 0;
+      patterns.add(queuePattern(queue), target);
     }
-    this.buckets.set(bucket, { configuration, byEvent });
+    this.buckets.set(bucket, { configuration, events, patterns });
   }
 
   remove(bucket: string): void {
@@ -67,12 +68,20 @@ export class RulesIndex {
 
   /** Whether any rule of the bucket names this event (a cheap check before building a record). */
   has(bucket: string, eventName: EventName): boolean {
-    return this.buckets.get(bucket)?.byEvent.has(eventName) ?? false;
+    const rules = this.buckets.get(bucket);
+    return rules !== undefined && (rules.events & eventNameBit(eventName)) !== 0;
   }
 
   /** Target ids (`<ID>:<TYPE>`) whose rules match the event and the raw object name. */
   match(bucket: string, eventName: EventName, key: string): Set<string> {
-    const index = this.buckets.get(bucket)?.byEvent.get(eventName);
-    return index === undefined ? new Set() : index.match(key);
+    const targets = new Set<string>();
+    const rules = this.buckets.get(bucket);
+    if (rules === undefined) return targets;
+    const bit = eventNameBit(eventName);
+    if ((rules.events & bit) === 0) return targets;
+    rules.patterns.forEachMatch(key, (target) => {
+      if ((target.events & bit) !== 0) targets.add(target.targetId);
+    });
+    return targets;
   }
 }
