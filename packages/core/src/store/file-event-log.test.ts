@@ -113,6 +113,25 @@ describe("FileEventLog", () => {
     expect((await stat(join(directory, "corrupt", corrupt[0] as string))).size).toBe(frameSize);
   });
 
+  it("sets aside a frame that rots on disk after start-up when it is read, for every target", async () => {
+    const first = await openLog();
+    for (const key of ["a", "b", "c"]) await first.append([{ record: sampleRecord(key), targets: ["1:webhook", "2:kafka"] }]);
+    await first.close();
+    opened.length = 0;
+    const log = await openLog();
+    const [segment] = await segmentFiles();
+    const path = join(directory, "segments", segment as string);
+    const bytes = await readFile(path);
+    const middle = Math.floor(bytes.length / 2);
+    bytes[middle] = (bytes[middle] as number) ^ 0x01;
+    await writeFile(path, bytes);
+    expect(keysOf(await log.consumer("1:webhook").read(10))).toEqual(["a", "c"]);
+    expect(log.stats().corruptFrames).toBe(1);
+    expect(log.size("2:kafka")).toBe(2);
+    expect(keysOf(await log.consumer("2:kafka").read(10))).toEqual(["a", "c"]);
+    expect(await readdir(join(directory, "corrupt"))).toHaveLength(1);
+  });
+
   it("detects a torn tail, moves it aside and keeps appending after the last valid frame", async () => {
     const log = await openLog();
     for (const key of ["a", "b"]) await log.append([{ record: sampleRecord(key), targets: ["1:webhook"] }]);
