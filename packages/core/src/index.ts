@@ -65,6 +65,7 @@ export { parseNotificationXml } from "./rules/notification-xml.js";
 export { parseNotificationJson } from "./rules/notification-json.js";
 export { S3_XML_NAMESPACE, notificationToXml, queueConfigurationToXml } from "./rules/notification-to-xml.js";
 export { validateNotification } from "./rules/validate-notification.js";
+export { visibleNotification } from "./rules/visible-notification.js";
 export { RulesIndex, queuePattern } from "./rules/rules-index.js";
 export { PatternIndex } from "./rules/pattern-index.js";
 export {
