@@ -62,7 +62,7 @@ export function parseMysqlDsn(dsn: string): MysqlDsn {
       if (pair === "") continue;
       const equals = pair.indexOf("=");
       if (equals < 0) throw new Error("invalid DSN: a parameter has no value (param=value)");
-      params.set(pair.slice(0, equals), unescape(pair.slice(equals + 1), "invalid DSN: a parameter value is badly escaped"));
+      params.set(pair.slice(0, equals), unescapeDsnPart(pair.slice(equals + 1), "invalid DSN: a parameter value is badly escaped"));
     }
   }
   return {
@@ -70,13 +70,13 @@ export function parseMysqlDsn(dsn: string): MysqlDsn {
     password,
     net: net === "" ? "tcp" : net,
     address,
-    database: unescape(databasePart, "invalid DSN: the database name is badly escaped", false),
+    database: unescapeDsnPart(databasePart, "invalid DSN: the database name is badly escaped", false),
     params,
   };
 }
 
 /** url.QueryUnescape (`+` is a space) for parameter values, url.PathUnescape for the database name. */
-function unescape(text: string, message: string, plusIsSpace = true): string {
+function unescapeDsnPart(text: string, message: string, plusIsSpace = true): string {
   try {
     return decodeURIComponent(plusIsSpace ? text.replace(/\+/g, " ") : text);
   } catch {

@@ -1,6 +1,6 @@
 import { buildEventRecord, type EventName, type EventRecord, silentLogger } from "@s3notify/core";
 import { mysqlPlugin } from "../mysql-plugin.js";
-import { MysqlTarget } from "../mysql-target.js";
+import type { MysqlTarget } from "../mysql-target.js";
 import type { MysqlTargetConfig } from "../types.js";
 
 let clock = Date.parse("2026-11-25T18:00:00.000Z");

@@ -1,6 +1,6 @@
 import { buildEventRecord, type EventName, type EventRecord, silentLogger } from "@s3notify/core";
 import { postgresPlugin } from "../postgres-plugin.js";
-import { PostgresTarget } from "../postgres-target.js";
+import type { PostgresTarget } from "../postgres-target.js";
 import type { PostgresTargetConfig } from "../types.js";
 
 let clock = Date.parse("2026-11-25T18:00:00.000Z");
