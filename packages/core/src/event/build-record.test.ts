@@ -149,6 +149,8 @@ describe("buildEventRecord", () => {
     expect(Object.keys(record.responseElements)[0]).toBe("content-length");
     expect(record.responseElements["content-length"]).toBe("10");
     expect(record.awsRegion).toBe("r");
+    const unranged = buildEventRecord({ eventName: "s3:ObjectAccessed:Get", bucket: "b", request: { range: "" } });
+    expect(goJson(unranged.requestParameters)).toBe('{"principalId":"","region":"","sourceIPAddress":""}');
   });
 
   it("sorts userMetadata by UTF-8 byte order", () => {

@@ -52,7 +52,8 @@ export function buildEventRecord(input: EventInput, options: BuildRecordOptions 
   let requestParameters: Record<string, string> | null = null;
   if (request !== undefined) {
     const parameters: Record<string, string> = { principalId, region, sourceIPAddress: request.sourceIp ?? "" };
-    if (request.range !== undefined) parameters.range = request.range;
+    // MinIO adds `range` only for a non-empty Range header.
+    if (request.range) parameters.range = request.range;
     requestParameters = sortedMap(parameters);
   }
 
