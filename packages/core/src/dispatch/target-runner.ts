@@ -156,7 +156,12 @@ export class TargetRunner {
     while (!this.stopping) {
       try {
         const batch = await this.consumer.read(maxBatch, this.stop.signal);
-        if (batch.length === 0) continue;
+        if (batch.length === 0) {
+          if (this.stopping) break;
+          // read() only comes back empty when stopped or when its consumer was closed (replaced): nothing left to do.
+          this.logger?.warn("target runner: its log consumer was closed", { targetId: this.targetId });
+          break;
+        }
         const done = await this.deliver(batch);
         storeFailures = 0;
         if (!done) {
