@@ -140,6 +140,6 @@ export function highwayHash256(key: Uint8Array, data: Uint8Array): Uint8Array {
   const [hash3, hash2] = modularReduction(sum(v1[3], mul1[3]), sum(v1[2], mul1[2]), sum(v0[3], mul0[3]), sum(v0[2], mul0[2]));
   const out = new Uint8Array(32);
   const view = new DataView(out.buffer);
-  [hash0, hash1, hash2, hash3].forEach((lane, index) => view.setBigUint64(index * 8, lane, true));
+  for (const [index, lane] of [hash0, hash1, hash2, hash3].entries()) view.setBigUint64(index * 8, lane, true);
   return out;
 }

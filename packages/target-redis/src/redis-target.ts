@@ -14,6 +14,7 @@ import {
 import { ErrorReply, createClient } from "redis";
 import type { RedisTargetConfig } from "./types.js";
 
+// biome-ignore lint/complexity/noBannedTypes: the client's own defaults for modules, functions and scripts, with RESP2.
 type RedisClient = ReturnType<typeof createClient<{}, {}, {}, 2>>;
 
 /** How long one command or transaction may take before the send counts as failed (MinIO: 5 s per operation elsewhere). */

@@ -153,7 +153,7 @@ function ensurePythonClient(): boolean {
   return pythonHasElasticsearch();
 }
 
-const PYTHON_SCRIPT = String.raw`
+const PYTHON_SCRIPT = `
 import json, sys
 from elasticsearch import Elasticsearch, NotFoundError, helpers
 es = Elasticsearch([sys.argv[1]], http_auth=("elastic", "s3cret"), max_retries=0)
