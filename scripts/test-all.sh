@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command (`npm test`): tools, servers, dependencies, build, every test; ends with one
 # plain line "N passed, N failed" and a non-zero exit status on any failure.
+# Extra arguments go to `vitest run` (e.g. a path filter: `bash scripts/test-all.sh packages/core`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,7 +17,7 @@ pnpm -s build
 report_dir=$(mktemp -d "${TMPDIR:-/tmp}/s3notify-test-report.XXXXXX")
 report="$report_dir/vitest.json"
 set +e
-npx vitest run --reporter=default --reporter=json --outputFile.json="$report"
+npx vitest run "$@" --reporter=default --reporter=json --outputFile.json="$report"
 vitest_status=$?
 set -e
 
