@@ -83,6 +83,9 @@ describe("event names", () => {
   it("builds 32-bit masks", () => {
     expect(eventNameBit("s3:ObjectAccessed:Get")).toBe(1);
     expect(eventNameBit("s3:LifecycleDelMarkerExpiration:Delete")).toBe(2 ** 31);
+    expect(eventNameBit("s3:ObjectCreated:*")).toBe(0);
+    expect(eventNameBit("nonsense")).toBe(0);
+    expect(maskHasEventName(0xffffffff, "nonsense")).toBe(false);
     const mask = eventNameMask(["s3:ObjectCreated:*", "s3:LifecycleDelMarkerExpiration:Delete"]);
     for (const name of EVENT_NAMES) {
       const expected = name.startsWith("s3:ObjectCreated:") || name === "s3:LifecycleDelMarkerExpiration:Delete";

@@ -105,11 +105,10 @@ export function isRemovalEvent(name: EventName): boolean {
   return name === "s3:ObjectRemoved:Delete" || name === "s3:ObjectRemoved:DeleteMarkerCreated" || name === "s3:ObjectRemoved:NoOP";
 }
 
-/** The bit of a concrete name in a 32-bit event mask (MinIO's enum order). */
-export function eventNameBit(name: EventName): number {
+/** The bit of a concrete name in a 32-bit event mask (MinIO's enum order); 0 for anything else, which no mask holds. */
+export function eventNameBit(name: string): number {
   const index = CONCRETE_INDEX.get(name);
-  if (index === undefined) throw invalidEventNameError(name);
-  return (1 << index) >>> 0;
+  return index === undefined ? 0 : (1 << index) >>> 0;
 }
 
 /** A 32-bit mask of every concrete name the given rule names cover, for fast membership tests (Listen streams). */
@@ -120,6 +119,6 @@ export function eventNameMask(names: Iterable<RuleEventName>): number {
 }
 
 /** Whether `mask` (from `eventNameMask`) covers `name`. */
-export function maskHasEventName(mask: number, name: EventName): boolean {
+export function maskHasEventName(mask: number, name: string): boolean {
   return (mask & eventNameBit(name)) !== 0;
 }

@@ -108,6 +108,8 @@ describe("RulesIndex", () => {
     expect(index.match("other", "s3:ObjectCreated:Put", "2024/a.jpg").size).toBe(0);
     expect(index.has("photos", "s3:ObjectCreated:Put")).toBe(true);
     expect(index.has("photos", "s3:ObjectAccessed:Get")).toBe(false);
+    // A name from untyped JavaScript that is no concrete event matches nothing instead of throwing.
+    expect(index.match("photos", "s3:ObjectCreated:*" as EventName, "2024/a.jpg").size).toBe(0);
   });
 
   it("replaces a bucket's rules on set, and forgets them on remove or an empty set", () => {
