@@ -255,6 +255,20 @@ describe("MySQL target, connections", () => {
     expect(isRetryable(await failureOf(made.send([put("b", "k")])))).toBe(true);
   });
 
+  it("tls=preferred falls back to plain text on a server without TLS; tls=true fails retryably there", async () => {
+    const table = newTable();
+    const preferred = makeTarget({ dsn_string: `${dsn()}?tls=preferred`, table });
+    targets.push(preferred);
+    await preferred.send([put("b", "k")]);
+    expect([...(await namespaceRows(table)).keys()]).toEqual(["b/k"]);
+
+    const required = makeTarget({ dsn_string: `${dsn()}?tls=true`, table });
+    targets.push(required);
+    const failure = (await failureOf(required.open())) as Error | undefined;
+    expect(isRetryable(failure)).toBe(true);
+    expect(failure?.message).toMatch(/does not support secure connection/);
+  });
+
   it("reports a wrong password retryably without echoing it", async () => {
     await admin.query("CREATE USER IF NOT EXISTS 'minio'@'127.0.0.1' IDENTIFIED BY 'right-password'");
     const made = makeTarget({ dsn_string: `minio:wrong-password@tcp(127.0.0.1:${service.port})/${DATABASE}`, table: "t" });

@@ -52,6 +52,8 @@ export class MysqlTarget implements Target {
   #pool: mysql.Pool | undefined;
   #tableReady = false;
   #flavour: MysqlFlavour | undefined;
+  /** `tls=preferred` found a server without TLS: connect in plain text from now on (go-sql-driver's rule). */
+  #tlsUnavailable = false;
   #opening: Promise<void> | undefined;
   #closed = false;
 
@@ -110,7 +112,13 @@ export class MysqlTarget implements Target {
     if (this.#closed) return false;
     let timer: NodeJS.Timeout | undefined;
     try {
-      const query = this.#ensurePool().query("SELECT 1");
+      const query = this.#connect().then(async (connection) => {
+        try {
+          await connection.query("SELECT 1");
+        } finally {
+          connection.release();
+        }
+      });
       query.catch(() => undefined);
       const timeout = new Promise<false>((resolve) => {
         timer = setTimeout(() => resolve(false), IS_ACTIVE_TIMEOUT_MS);
@@ -243,6 +251,14 @@ export class MysqlTarget implements Target {
     try {
       return await this.#ensurePool().getConnection();
     } catch (error) {
+      if (this.#config.connection.tls === "preferred" && !this.#tlsUnavailable && (error as { code?: string }).code === "HANDSHAKE_NO_SSL_SUPPORT") {
+        this.#tlsUnavailable = true;
+        const pool = this.#pool;
+        this.#pool = undefined;
+        pool?.end().catch(() => undefined);
+        this.#logger.info(`MySQL at ${this.address} offers no TLS: tls=preferred connects in plain text`);
+        return this.#connect();
+      }
       throw retryableError(`MySQL at ${this.address}: cannot connect: ${this.#messageOf(error)}`, error);
     }
   }
@@ -255,7 +271,7 @@ export class MysqlTarget implements Target {
       user: connection.user,
       password: connection.password?.reveal(),
       database: connection.database,
-      ssl: connection.tls === "true" ? { rejectUnauthorized: true } : connection.tls === "skip-verify" ? { rejectUnauthorized: false } : undefined,
+      ssl: this.#sslOptions(),
       connectTimeout: connection.connectTimeoutMs,
       connectionLimit: poolSize,
       maxIdle: poolSize,
@@ -269,6 +285,20 @@ export class MysqlTarget implements Target {
     });
     this.#pool = pool;
     return pool;
+  }
+
+  #sslOptions(): { rejectUnauthorized: boolean } | undefined {
+    switch (this.#config.connection.tls) {
+      case "true":
+        return { rejectUnauthorized: true };
+      case "skip-verify":
+        return { rejectUnauthorized: false };
+      case "preferred":
+        // go-sql-driver: TLS without verification when the server offers it, else plain text.
+        return this.#tlsUnavailable ? undefined : { rejectUnauthorized: false };
+      default:
+        return undefined;
+    }
   }
 
   #messageOf(error: unknown): string {
