@@ -413,3 +413,18 @@ describe("parseNotificationJson", () => {
     expect(parseNotificationJson({})).toEqual({ queues: [] });
   });
 });
+
+describe("parseNotificationXml: hostile input", () => {
+  it("answers MalformedXML for absurd nesting instead of crashing", () => {
+    const depth = 200_000;
+    const xml = `<NotificationConfiguration>${"<a>".repeat(depth)}${"</a>".repeat(depth)}</NotificationConfiguration>`;
+    let caught: unknown;
+    try {
+      parseNotificationXml(xml);
+    } catch (error) {
+      caught = error;
+    }
+    // Either it parses (deep unknown elements are ignored) or it is a MalformedXML S3 error; never a RangeError.
+    if (caught !== undefined) expect((caught as S3Error).s3Code).toBe("MalformedXML");
+  });
+});

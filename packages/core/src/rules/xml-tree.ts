@@ -66,7 +66,13 @@ export function parseXmlRoot(xml: string): XmlElement | undefined {
   }
   if (!Array.isArray(parsed)) return undefined;
   for (const node of parsed as ParsedNode[]) {
-    const converted = convert(node);
+    let converted: XmlNode | undefined;
+    try {
+      converted = convert(node);
+    } catch (error) {
+      // Only a hostile nesting depth gets here (the walk is recursive).
+      throw xmlSyntaxError(error instanceof RangeError ? "document nested too deeply" : String(error), error);
+    }
     if (converted !== undefined && isElement(converted)) return converted;
   }
   return undefined;
