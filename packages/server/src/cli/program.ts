@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { registerAdminCommands } from "./admin-commands.js";
 import { setAlias } from "./alias-store.js";
 import { registerEventCommands } from "./event-commands.js";
+import { registerObjectCommands } from "./object-commands.js";
 import { registerServerCommand } from "./server-command.js";
 
 /** The `s3notify` command tree. */
@@ -25,6 +26,7 @@ export function buildProgram(version: string): Command {
       const path = await setAlias(name, { url, accessKey, secretKey });
       process.stdout.write(`Added \`${name}\` successfully (${path}).\n`);
     });
+  registerObjectCommands(program);
   registerEventCommands(program);
   registerAdminCommands(program);
   return program;

@@ -20,7 +20,7 @@ export interface SignedCall {
   /** Unencoded path segments are encoded here: `["images"]` → `/images`. */
   readonly path: string;
   readonly query?: Record<string, string | string[]>;
-  readonly body?: string;
+  readonly body?: string | Buffer;
   readonly contentType?: string;
 }
 
@@ -50,7 +50,7 @@ export async function signedFetch(alias: Alias, call: SignedCall, signal?: Abort
   for (const [name, value] of Object.entries(signed.headers)) if (name.toLowerCase() !== "host") sent[name] = String(value);
   let response: Response;
   try {
-    response = await fetch(`${base.origin}${path}${wireQuery(call.query ?? {})}`, { method: call.method, headers: sent, ...(call.body !== undefined ? { body } : {}), ...(signal ? { signal } : {}) });
+    response = await fetch(`${base.origin}${path}${wireQuery(call.query ?? {})}`, { method: call.method, headers: sent, ...(call.body !== undefined ? { body: typeof body === "string" ? body : new Uint8Array(body) } : {}), ...(signal ? { signal } : {}) });
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     throw new Error(`cannot reach ${base.origin}: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
