@@ -145,13 +145,19 @@ describe("createNotifier", () => {
     for (let index = 0; index < 3; index++) await notifier.publish(put(`k${index}.jpg`));
     await unchanged.inner.waitFor(3);
 
-    await notifier.reconfigure({ targets: [target("1"), target("2", { queue_dir: directory, batch: "10" }), target("4")] });
+    const reconfiguring = notifier.reconfigure({ targets: [target("1"), target("2", { queue_dir: directory, batch: "10" }), target("4")] });
+    // Published while the stalled old runner of 2 is being closed: still queued for 2, not lost.
+    expect((await notifier.publish(put("k3.jpg"))).accepted).toContain("2:test");
+    await reconfiguring;
     expect(latest("1:test")).toBe(unchanged);
     expect(made.get("2:test")).toHaveLength(2);
     expect(notifier.arns().sort()).toEqual(["arn:minio:sqs::1:test", "arn:minio:sqs::2:test", "arn:minio:sqs::4:test"]);
-    await notifier.publish(put("k3.jpg"));
-    await latest("2:test").inner.waitFor(4);
-    expect(latest("2:test").inner.records.map((record) => record.s3.object.key)).toEqual(["k0.jpg", "k1.jpg", "k2.jpg", "k3.jpg"]);
+    await notifier.publish(put("k4.jpg"));
+    await latest("2:test").inner.waitFor(5);
+    expect(latest("2:test").inner.records.map((record) => record.s3.object.key)).toEqual(["k0.jpg", "k1.jpg", "k2.jpg", "k3.jpg", "k4.jpg"]);
+    expect(await notifier.drain(5_000)).toBe(true);
+    expect(notifier.stats().find((stats) => stats.targetId === "1:test")?.sent).toBe(5);
+    expect(notifier.stats().find((stats) => stats.targetId === "2:test")?.sent).toBe(5);
     await latest("4:test").inner.waitFor(1);
     expect(made.get("3:test")?.[0]?.chaos.counts.closes).toBe(1);
     await expect(notifier.reconfigure({ targets: [target("1", { batch: "x" }), { ...target("5"), type: "nope" }] })).rejects.toThrow(/nope/);

@@ -147,47 +147,37 @@ class DefaultNotifier implements Notifier {
   /** Diff by target id and settings: unchanged targets keep running, removed ones drain and close, changed ones are replaced on the same queue. */
   async apply(config: NotifyConfig): Promise<void> {
     if (this.closed) throw new S3NotifyError("S3NOTIFY_ERR_NOTIFIER_CLOSED", "the notifier is closed");
-    // Validate everything before touching a running target: a bad config changes nothing.
-    const wanted = new Map<string, { resolved: ValidatedTarget; fingerprint: string }>();
+    // Validate everything and open every new queue_dir before touching a running target: a bad config changes nothing.
+    const wanted = new Map<string, { resolved: ValidatedTarget; fingerprint: string; logKey: string }>();
     for (const resolved of validateNotifyConfig(config, this.registry)) {
-      wanted.set(targetIdString({ id: resolved.settings.id, type: resolved.plugin.arnType }), { resolved, fingerprint: fingerprintOf(resolved) });
+      const targetId = targetIdString({ id: resolved.settings.id, type: resolved.plugin.arnType });
+      wanted.set(targetId, { resolved, fingerprint: fingerprintOf(resolved), logKey: logKeyOf(resolved) });
     }
-    const stopping: Promise<unknown>[] = [];
-    for (const [targetId, active] of this.targets) {
+    await this.openLogs([...wanted.values()]);
+
+    const stopping: Promise<void>[] = [];
+    for (const [targetId, active] of [...this.targets]) {
       const next = wanted.get(targetId);
       if (next && next.fingerprint === active.fingerprint) continue;
+      if (next) {
+        // Changed: from now on publish appends to the new queue; the old runner stops, the new one resumes there.
+        const log = this.logs.get(next.logKey) as EventLog;
+        this.targets.set(targetId, { ...active, log, logKey: next.logKey, fingerprint: "" });
+        const handOver = next.logKey === active.logKey;
+        stopping.push(active.runner.close(this.closeTimeoutMs, { handOver }).then(() => this.startTarget(targetId, next, active.runner.stats())));
+        continue;
+      }
+      // Removed: stop accepting, drain (memory) or keep (file) what is queued, close.
       this.targets.delete(targetId);
-      // The replacement reads the same queue: nothing to drain, nothing dropped.
-      const handOver = next !== undefined && logKeyOf(next.resolved) === active.logKey;
       stopping.push(
-        active.runner.close(this.closeTimeoutMs, { handOver }).then(() => {
-          if (!next && active.log instanceof MemoryEventLog) active.log.discard(targetId);
+        active.runner.close(this.closeTimeoutMs).then(() => {
+          if (active.log instanceof MemoryEventLog) active.log.discard(targetId);
         }),
       );
     }
     await Promise.all(stopping);
-    for (const [targetId, { resolved, fingerprint }] of wanted) {
-      if (this.targets.has(targetId)) continue;
-      const logKey = logKeyOf(resolved);
-      const log = await this.logFor(logKey, resolved);
-      const target = resolved.plugin.create(resolved.config, {
-        targetId: { id: resolved.settings.id, type: resolved.plugin.arnType },
-        logger: this.logger,
-      });
-      const arn = formatArn({ region: this.region, id: resolved.settings.id, type: resolved.plugin.arnType });
-      const runner = new TargetRunner({
-        target,
-        targetId,
-        arn,
-        consumer: log.consumer(targetId, { queueLimit: resolved.queueLimit }),
-        durable: logKey !== MEMORY_LOG_KEY,
-        logger: this.logger,
-        ...(this.retry ? { retry: this.retry } : {}),
-        ...(this.random ? { random: this.random } : {}),
-      });
-      runner.start();
-      this.targets.set(targetId, { targetId, fingerprint, arn, logKey, log, runner });
-    }
+    for (const [targetId, next] of wanted) if (!this.targets.has(targetId)) this.startTarget(targetId, next);
+
     const used = new Set([...this.targets.values()].map((target) => target.logKey));
     for (const [logKey, log] of this.logs) {
       if (logKey === MEMORY_LOG_KEY || used.has(logKey)) continue;
@@ -196,13 +186,50 @@ class DefaultNotifier implements Notifier {
     }
   }
 
-  private async logFor(logKey: string, target: ValidatedTarget): Promise<EventLog> {
-    const existing = this.logs.get(logKey);
-    if (existing) return existing;
+  private startTarget(targetId: string, next: { resolved: ValidatedTarget; fingerprint: string; logKey: string }, carryOver?: TargetStats): void {
+    const { resolved, fingerprint, logKey } = next;
+    const log = this.logs.get(logKey) as EventLog;
+    const target = resolved.plugin.create(resolved.config, {
+      targetId: { id: resolved.settings.id, type: resolved.plugin.arnType },
+      logger: this.logger,
+    });
+    const arn = formatArn({ region: this.region, id: resolved.settings.id, type: resolved.plugin.arnType });
+    const runner = new TargetRunner({
+      target,
+      targetId,
+      arn,
+      consumer: log.consumer(targetId, { queueLimit: resolved.queueLimit }),
+      durable: logKey !== MEMORY_LOG_KEY,
+      logger: this.logger,
+      ...(this.retry ? { retry: this.retry } : {}),
+      ...(this.random ? { random: this.random } : {}),
+      ...(carryOver ? { carryOver } : {}),
+    });
+    runner.start();
+    this.targets.set(targetId, { targetId, fingerprint, arn, logKey, log, runner });
+  }
+
+  /** Opens the FileEventLog of every queue_dir not open yet; on failure closes the ones it opened and throws. */
+  private async openLogs(targets: readonly { resolved: ValidatedTarget; logKey: string }[]): Promise<void> {
+    const opened: string[] = [];
     try {
-      const log = await FileEventLog.open(logKey, { logger: this.logger });
-      this.logs.set(logKey, log);
-      return log;
+      for (const { resolved, logKey } of targets) {
+        if (this.logs.has(logKey)) continue;
+        this.logs.set(logKey, await this.openLog(logKey, resolved));
+        opened.push(logKey);
+      }
+    } catch (error) {
+      for (const logKey of opened) {
+        await this.logs.get(logKey)?.close();
+        this.logs.delete(logKey);
+      }
+      throw error;
+    }
+  }
+
+  private async openLog(logKey: string, target: ValidatedTarget): Promise<EventLog> {
+    try {
+      return await FileEventLog.open(logKey, { logger: this.logger });
     } catch (error) {
       throw new S3NotifyError(
         "S3NOTIFY_ERR_STORE_INIT",

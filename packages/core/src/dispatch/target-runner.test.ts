@@ -86,6 +86,27 @@ describe("TargetRunner", () => {
     expect(runner.stats()).toMatchObject({ sent: 10, failed: 1, retried: 6 });
   });
 
+  it("after a permanent partial failure narrows the undelivered records down and dead-letters only those refused on their own", async () => {
+    const log = new MemoryEventLog();
+    const inner = recordingTarget({ id: "1", type: "test" }, { maxBatchSize: 6 });
+    const target = chaosTarget(inner);
+    target.closeMidBatch(2, { retryable: false });
+    const runner = startRunner(log, target);
+    await publish(log, keys(6));
+    await inner.waitFor(6);
+    expect(await runner.whenIdle(5_000)).toBe(true);
+    expect(inner.records.map((record) => record.s3.object.key)).toEqual(keys(6));
+    expect(log.deadLetters).toEqual([]);
+
+    target.closeMidBatch(3, { retryable: false });
+    await publish(log, keys(4, "m"));
+    await inner.waitFor(9);
+    expect(await runner.whenIdle(5_000)).toBe(true);
+    // Only m3 was left undelivered by the permanent partial failure: it is the record the target refused.
+    expect(inner.records.slice(6).map((record) => record.s3.object.key)).toEqual(["m0", "m1", "m2"]);
+    expect(log.deadLetters.map((letter) => letter.record.s3.object.key)).toEqual(["m3"]);
+  });
+
   it("sets a record larger than maxPayloadBytes aside without sending it", async () => {
     const log = new MemoryEventLog();
     const inner = recordingTarget({ id: "1", type: "test" }, { maxBatchSize: 5, maxPayloadBytes: 800 });

@@ -16,6 +16,8 @@ export interface TargetRunnerOptions {
   readonly logger?: Logger;
   /** Jitter source, for tests. */
   readonly random?: () => number;
+  /** Counters of the runner this one replaces (reconfigure), so that stats keep counting. */
+  readonly carryOver?: TargetStats;
 }
 
 /** What close() left behind. */
@@ -64,6 +66,17 @@ export class TargetRunner {
     this.policy = resolveRetryPolicy(options.retry);
     this.logger = options.logger;
     this.random = options.random ?? Math.random;
+    const previous = options.carryOver;
+    if (previous) {
+      this.counters = {
+        sent: previous.sent,
+        failed: previous.failed,
+        retried: previous.retried,
+        refused: 0,
+        deadLettered: previous.deadLettered,
+        lost: previous.dropped - previous.deadLettered,
+      };
+    }
   }
 
   start(): void {
