@@ -197,10 +197,12 @@ describe("redis target against a real Redis", () => {
   });
 
   it("fails open() retryably when nothing listens", async () => {
-    const target = makeTarget({ address: `127.0.0.1:${await freePort()}`, key: "k" });
+    const target = makeTarget({ address: `127.0.0.1:${await freePort()}`, key: "k", password: "Unseen-Pw-42" });
     try {
       const error = await rejection(target.open());
       expect(error.retryable).toBe(true);
+      expect(error.message).toMatch(/not connected/);
+      expect(error.message).not.toContain("Unseen-Pw-42");
       expect(await target.isActive()).toBe(false);
     } finally {
       await target.close();
