@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { createServer } from "node:net";
 import amqplib from "amqplib";
 import mqtt from "mqtt";
 import mysql from "mysql2/promise";
@@ -124,4 +125,30 @@ describe.concurrent("startService: real servers on loopback", () => {
       expect(existsSync(service.dataDir)).toBe(false);
     });
   }
+});
+
+describe("startService failure reporting", () => {
+  it("a server that dies on start is reported at once with its log tail, not after the deadline", { timeout: 60_000 }, async () => {
+    const redis = await startService("redis", { readyTimeoutMs: 30_000 });
+    const squatter = createServer((socket) => socket.destroy());
+    try {
+      await redis.stop();
+      // Take its port while it is down: the restart must fail fast and say why.
+      await new Promise<void>((resolve, reject) => {
+        squatter.once("error", reject);
+        squatter.listen(redis.port, "127.0.0.1", () => resolve());
+      });
+      const started = Date.now();
+      const error = await redis.start().then(
+        () => undefined,
+        (failure: unknown) => failure as Error,
+      );
+      expect(error?.message).toMatch(/redis on port \d+ exited with code 1 before it was ready/);
+      expect(error?.message).toMatch(/Address already in use/i);
+      expect(Date.now() - started).toBeLessThan(20_000);
+    } finally {
+      await new Promise<void>((resolve) => squatter.close(() => resolve()));
+      await redis.dispose();
+    }
+  });
 });
