@@ -15,4 +15,5 @@ export default redisTarget;
 export { redisTarget };
 export { REDIS_KEYS, parseRedisConfig } from "./redis-config.js";
 export { RedisTarget, accessValue } from "./redis-target.js";
+export type { RedisTargetOptions } from "./redis-target.js";
 export type { CompatShape, RedisFormat, RedisTargetConfig } from "./types.js";

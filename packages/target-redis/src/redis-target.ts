@@ -11,8 +11,16 @@ import {
   recordsJson,
   retryableError,
 } from "@s3notify/core";
+import { isIP } from "node:net";
+import type { ConnectionOptions } from "node:tls";
 import { ErrorReply, createClient } from "redis";
 import type { RedisTargetConfig } from "./types.js";
+
+/** What a host that builds the target itself can add; no config key holds these. */
+export interface RedisTargetOptions {
+  /** Extra TLS options when `tls=on`, e.g. `{ ca }` for a private CA (Node's CA store is used otherwise). */
+  readonly tls?: ConnectionOptions;
+}
 
 // biome-ignore lint/complexity/noBannedTypes: the client's own defaults for modules, functions and scripts, with RESP2.
 type RedisClient = ReturnType<typeof createClient<{}, {}, {}, 2>>;
@@ -38,12 +46,14 @@ export class RedisTarget implements Target {
   readonly capabilities: TargetCapabilities = { maxBatchSize: 500, ordered: true };
   readonly #config: RedisTargetConfig;
   readonly #logger: Logger;
+  readonly #options: RedisTargetOptions;
   #client: RedisClient | undefined;
   #connecting: Promise<RedisClient> | undefined;
   #typeChecked = false;
 
-  constructor(config: RedisTargetConfig, context: TargetContext) {
+  constructor(config: RedisTargetConfig, context: TargetContext, options: RedisTargetOptions = {}) {
     this.#config = config;
+    this.#options = options;
     this.id = context.targetId;
     this.#logger = context.logger;
   }
@@ -163,7 +173,7 @@ export class RedisTarget implements Target {
       // Before the first ready, stop at once so open() fails fast and core retries it;
       // afterwards keep reconnecting with a capped backoff.
       reconnectStrategy: (retries: number, cause: Error): number | Error => (ready ? Math.min(50 * 2 ** retries, 2_000) : cause),
-      ...(tls ? { tls: true as const, servername: host } : {}),
+      ...(tls ? { ...this.#options.tls, tls: true as const, ...(isIP(host) ? {} : { servername: host }) } : {}),
     };
     const client = createClient({
       socket,
