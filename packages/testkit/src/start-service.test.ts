@@ -103,7 +103,7 @@ describe.concurrent("startService: real servers on loopback", () => {
   });
 
   for (const name of names) {
-    it(`${name}: starts, answers, survives stop/start on the same port, disposes`, { timeout: 180_000 }, async () => {
+    it(`${name}: starts, answers, survives stop/start on the same port, disposes`, { timeout: 300_000 }, async () => {
       const service = await startService(name);
       started.push(service);
       expect(service.host).toBe("127.0.0.1");

@@ -8,7 +8,7 @@ import { delimiter, join } from "node:path";
 import type { RunningService, ServiceName, StartServiceOptions } from "./types.js";
 
 const HOST = "127.0.0.1" as const;
-const DEFAULT_READY_TIMEOUT_MS = 60_000;
+const DEFAULT_READY_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 15_000;
 const APT_LOCK = "/tmp/s3notify-apt.lock";
 const APT_UPDATED_MARKER = "/tmp/s3notify-apt-updated";
