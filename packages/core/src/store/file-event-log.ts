@@ -1,5 +1,5 @@
 import { type FileHandle, mkdir, open, readFile, readdir, rename, unlink, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { S3NotifyError } from "../errors/s3notify-error.js";
 import type { EventRecord, Logger } from "../types.js";
 import {
@@ -162,8 +162,9 @@ export class FileEventLog implements EventLog {
   }
 
   /** Open (or create) the log of a queue_dir: recovers torn tails and corrupt frames, rebuilds each target's pending entries. */
-  static async open(directory: string, options: FileEventLogOptions = {}): Promise<FileEventLog> {
-    if (OPEN_DIRECTORIES.has(directory)) throw new Error(`the event log in ${directory} is already open in this process`);
+  static async open(folder: string, options: FileEventLogOptions = {}): Promise<FileEventLog> {
+    const directory = resolve(folder);
+    if (OPEN_DIRECTORIES.has(directory)) throw new S3NotifyError("S3NOTIFY_ERR_STORE_INIT", `the event log in ${directory} is already open in this process`);
     OPEN_DIRECTORIES.add(directory);
     const log = new FileEventLog(directory, options);
     try {
@@ -317,11 +318,13 @@ export class FileEventLog implements EventLog {
     }
   }
 
-  append(entries: readonly LogAppend[]): Promise<LogAppendResult[]> {
-    if (this.closed) return Promise.reject(new Error(`the event log in ${this.directory} is closed`));
+  async append(entries: readonly LogAppend[]): Promise<LogAppendResult[]> {
+    if (this.closed) throw new S3NotifyError("S3NOTIFY_ERR_NOTIFIER_CLOSED", `the event log in ${this.directory} is closed`);
     const results: LogAppendResult[] = [];
     const writes: Promise<void>[] = [];
-    for (const { record, targets } of entries) {
+    // Serialize first: a record that cannot be serialized throws before anything is reserved.
+    const recordJsons = entries.map(({ record }) => JSON.stringify(record));
+    for (const [index, { record, targets }] of entries.entries()) {
       const accepted: string[] = [];
       const refused: { targetId: string; reason: string }[] = [];
       for (const targetId of new Set(targets)) {
@@ -339,15 +342,16 @@ export class FileEventLog implements EventLog {
         continue;
       }
       const position = this.nextPosition++;
-      const payload = Buffer.from(`{"targets":${JSON.stringify(accepted)},"record":${JSON.stringify(record)}}`, "utf8");
+      const payload = Buffer.from(`{"targets":${JSON.stringify(accepted)},"record":${recordJsons[index]}}`, "utf8");
       const frame = encodeFrame(position, payload);
       writes.push(new Promise<void>((resolve, reject) => this.writeQueue.push({ position, record, frame, targets: accepted, resolve, reject })));
       results.push({ position, accepted, refused });
     }
-    if (writes.length === 0) return Promise.resolve(results);
+    if (writes.length === 0) return results;
     // Start the write after the current turn, so that appenders woken by the previous commit join this one.
     this.writing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.writeLoop());
-    return Promise.all(writes).then(() => results);
+    await Promise.all(writes);
+    return results;
   }
 
   /** Group commit: everything queued while the previous write+sync ran goes out as one write and one fdatasync. */
@@ -561,7 +565,7 @@ export class FileEventLog implements EventLog {
   }
 
   consumer(targetId: string, options: LogConsumerOptions = {}): LogConsumer {
-    if (this.closed) throw new Error(`the event log in ${this.directory} is closed`);
+    if (this.closed) throw new S3NotifyError("S3NOTIFY_ERR_NOTIFIER_CLOSED", `the event log in ${this.directory} is closed`);
     const queue = this.queue(targetId);
     if (options.queueLimit !== undefined) queue.limit = options.queueLimit > 0 ? options.queueLimit : DEFAULT_QUEUE_LIMIT;
     return queue.consumer();

@@ -1,3 +1,4 @@
+import { S3NotifyError } from "../errors/s3notify-error.js";
 import type { EventRecord, Logger } from "../types.js";
 import {
   DEFAULT_QUEUE_LIMIT,
@@ -64,7 +65,7 @@ export class MemoryEventLog implements EventLog {
   }
 
   async append(entries: readonly LogAppend[]): Promise<LogAppendResult[]> {
-    if (this.closed) throw new Error("the event log is closed");
+    if (this.closed) throw new S3NotifyError("S3NOTIFY_ERR_NOTIFIER_CLOSED", "the event log is closed");
     const results: LogAppendResult[] = [];
     const touched = new Set<TargetQueue<EventRecord>>();
     for (const { record, targets } of entries) {
