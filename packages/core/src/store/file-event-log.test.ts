@@ -243,8 +243,14 @@ for (let index = 0; index < 8; index++) void writer();
     });
     await exited;
     lines.close();
+    // Make sure the tail is torn even when the kill landed between two writes: half a frame, as a crash mid-write leaves.
+    const segments = (await readdir(join(logDirectory, "segments"))).sort();
+    const lastSegment = join(logDirectory, "segments", segments.at(-1) as string);
+    const firstFrame = (await readFile(join(logDirectory, "segments", segments[0] as string))).subarray(0, 37);
+    await appendFile(lastSegment, firstFrame);
 
     const log = await FileEventLog.open(logDirectory, { segmentBytes: 16384 });
+    expect(log.stats().corruptFrames).toBeGreaterThanOrEqual(1);
     opened.push(log);
     for (const targetId of ["1:webhook", "2:kafka"]) {
       const entries = await log.consumer(targetId).read(1_000_000);
