@@ -1,0 +1,114 @@
+// AMQP, MQTT and NATS JetStream targets: events/s when core hands the target one event per
+// send() (awaited one at a time: one publish and its confirm / PUBACK / PubAck per event, what
+// MinIO does) against batches of 256 (all publishes of the batch pipelined, the acknowledgements
+// awaited together). Real servers (RabbitMQ 3.10, Mosquitto 2.0, nats-server 2.9) from the
+// testkit launcher on loopback, started and disposed by this script.
+//
+//   npx tsx bench/messaging-targets.bench.ts      (BENCH_SECONDS=3 per target, both modes alternating)
+import amqp from "amqplib";
+import { connect as natsConnect } from "nats";
+import { type EventRecord, type Target, type TargetPlugin, buildEventRecord, silentLogger } from "@s3notify/core";
+import { type RunningService, startService } from "@s3notify/testkit";
+import amqpTarget from "../packages/target-amqp/src/index.js";
+import mqttTarget from "../packages/target-mqtt/src/index.js";
+import natsTarget from "../packages/target-nats/src/index.js";
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? "3");
+const BATCH_SIZE = 256;
+const ROUNDS = 6;
+
+let sequence = 0;
+function buildRecord(): EventRecord {
+  sequence += 1;
+  return buildEventRecord({
+    eventName: "s3:ObjectCreated:Put",
+    bucket: "photos",
+    key: `2024/holiday/IMG_${String(sequence).padStart(7, "0")}.jpg`,
+    size: 1_048_576,
+    eTag: "d41d8cd98f00b204e9800998ecf8427e",
+    contentType: "image/jpeg",
+    request: { principalId: "minioadmin", sourceIp: "127.0.0.1", userAgent: "MinIO (linux; amd64) minio-go/v7.0.70" },
+  });
+}
+
+// Core hands targets records it already built: build a pool before timing, so only the target's
+// own work (envelope JSON, publish, acknowledgements) is measured.
+const POOL = Array.from({ length: 4096 }, buildRecord);
+let cursor = 0;
+function nextRecord(): EventRecord {
+  cursor = (cursor + 1) % POOL.length;
+  return POOL[cursor] as EventRecord;
+}
+
+function makeTarget<Config>(plugin: TargetPlugin<Config>, values: Record<string, string>): Target {
+  const raw: Record<string, string> = { queue_dir: "", queue_limit: "0" };
+  for (const key of plugin.keys) raw[key.name] = key.default;
+  const config = plugin.parseConfig({ ...raw, ...values }, { targetId: "bench", subsystem: `notify_${plugin.type}` });
+  return plugin.create(config, { targetId: { id: "bench", type: plugin.arnType }, logger: silentLogger });
+}
+
+/**
+ * The machine is shared: the one-at-a-time and the batched case alternate in short rounds on one
+ * open target each, so that a load spike hits both alike.
+ */
+async function compare(make: () => Target): Promise<{ single: number; batched: number }> {
+  const targets = { single: make(), batched: make() };
+  const totals = { single: { events: 0, ms: 0 }, batched: { events: 0, ms: 0 } };
+  for (const mode of ["single", "batched"] as const) {
+    await targets[mode].open();
+    await targets[mode].send(Array.from({ length: mode === "single" ? 1 : BATCH_SIZE }, nextRecord));
+  }
+  const roundMs = (SECONDS * 1000) / ROUNDS;
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const mode of ["single", "batched"] as const) {
+      const size = mode === "single" ? 1 : BATCH_SIZE;
+      const started = performance.now();
+      const deadline = started + roundMs;
+      while (performance.now() < deadline) {
+        await targets[mode].send(Array.from({ length: size }, nextRecord));
+        totals[mode].events += size;
+      }
+      totals[mode].ms += performance.now() - started;
+    }
+  }
+  await targets.single.close();
+  await targets.batched.close();
+  return { single: totals.single.events / (totals.single.ms / 1000), batched: totals.batched.events / (totals.batched.ms / 1000) };
+}
+
+const services: RunningService[] = [];
+const rows: { target: string; batchSize: number; perSecond: number; ratio: number }[] = [];
+try {
+  const [rabbit, mosquitto, nats] = await Promise.all([startService("rabbitmq"), startService("mosquitto"), startService("nats")]);
+  services.push(rabbit, mosquitto, nats);
+
+  // A queue bound to the exchange, so that every confirm covers a routed (enqueued) message.
+  const rabbitAdmin = await amqp.connect(rabbit.url);
+  const channel = await rabbitAdmin.createChannel();
+  await channel.assertExchange("bench", "fanout", { durable: false });
+  await channel.assertQueue("bench", { durable: false, arguments: { "x-max-length": 10_000 } });
+  await channel.bindQueue("bench", "bench", "");
+
+  const natsAdmin = await natsConnect({ servers: nats.url });
+  await (await natsAdmin.jetstreamManager()).streams.add({ name: "BENCH", subjects: ["bench.>"], max_msgs: 100_000 });
+
+  const cases: [string, () => Target][] = [
+    ["amqp (publisher_confirms)", () => makeTarget(amqpTarget, { url: rabbit.url, exchange: "bench", exchange_type: "fanout", publisher_confirms: "on" })],
+    ["mqtt (qos 1)", () => makeTarget(mqttTarget, { broker: `tcp://127.0.0.1:${mosquitto.port}`, topic: "bench/events", qos: "1" })],
+    ["nats (jetstream)", () => makeTarget(natsTarget, { address: `127.0.0.1:${nats.port}`, subject: "bench.events", jetstream: "on" })],
+    ["nats (core, flush per send)", () => makeTarget(natsTarget, { address: `127.0.0.1:${nats.port}`, subject: "bench.core" })],
+  ];
+  for (const [name, make] of cases) {
+    const { single, batched } = await compare(make);
+    rows.push({ target: name, batchSize: 1, perSecond: single, ratio: 1 });
+    rows.push({ target: name, batchSize: BATCH_SIZE, perSecond: batched, ratio: batched / single });
+  }
+  await rabbitAdmin.close();
+  await natsAdmin.close();
+} finally {
+  for (const service of services) await service.dispose();
+}
+
+console.log(`| target | events per send() | events/s | vs one awaited publish |`);
+console.log(`|---|---:|---:|---:|`);
+for (const row of rows) console.log(`| ${row.target} | ${row.batchSize} | ${Math.round(row.perSecond).toLocaleString("en")} | ${row.ratio.toFixed(1)}x |`);
