@@ -1,3 +1,7 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Client } from "@elastic/elasticsearch";
 import {
   ConfigError,
@@ -11,7 +15,7 @@ import {
 } from "@s3notify/core";
 import { type ElasticsearchTestServer, freePort, startElasticsearchTestServer } from "@s3notify/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import elasticsearchTarget, { type ElasticsearchTargetConfig, highwayHash256, highwayHash64, namespaceDocumentId } from "./index.js";
+import elasticsearchTarget, { ElasticsearchTarget, type ElasticsearchTargetConfig, highwayHash256, highwayHash64, namespaceDocumentId } from "./index.js";
 
 // Runs against: testkit's Elasticsearch test server (no real Elasticsearch can run here), through the
 // official @elastic/elasticsearch 8 client, read back with a second instance of that client.
@@ -327,6 +331,51 @@ describe("elasticsearch target with basic auth", () => {
       expect(error.retryable).toBe(true);
       expect(error.message).toContain("401");
       expect(error.message).not.toContain("Wrong-Pw-77");
+    } finally {
+      await target.close();
+    }
+  });
+});
+
+describe("elasticsearch target over https", () => {
+  let server: ElasticsearchTestServer;
+  let folder: string;
+  let ca: Buffer;
+
+  beforeAll(async () => {
+    folder = mkdtempSync(join(tmpdir(), "es-tls-"));
+    execFileSync(
+      "openssl",
+      ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", join(folder, "key.pem"), "-out", join(folder, "cert.pem")],
+      { stdio: "ignore" },
+    );
+    ca = readFileSync(join(folder, "cert.pem"));
+    server = await startElasticsearchTestServer({ tls: { cert: ca, key: readFileSync(join(folder, "key.pem")) } });
+  });
+  afterAll(async () => {
+    await server?.close();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it("delivers over TLS when the host supplies the CA", async () => {
+    const config = elasticsearchTarget.parseConfig(rawConfig({ url: server.url, index: "secure" }), context);
+    const target = new ElasticsearchTarget(config, { targetId: { id: "1", type: "elasticsearch" }, logger: silent }, { tls: { ca } });
+    try {
+      expect(server.url).toMatch(/^https:/);
+      const event = record("s3:ObjectCreated:Put", "secure", "file.txt");
+      await target.send([event]);
+      expect(server.documents("secure")?.map((document) => document.source)).toEqual([stored(event)]);
+    } finally {
+      await target.close();
+    }
+  });
+
+  it("refuses a certificate it cannot verify, retryably", async () => {
+    const target = makeTarget({ url: server.url, index: "secure" });
+    try {
+      const error = await rejection(target.open());
+      expect(error.retryable).toBe(true);
+      expect(error.message).toMatch(/certificate/i);
     } finally {
       await target.close();
     }

@@ -14,8 +14,15 @@ import {
   recordsJson,
   retryableError,
 } from "@s3notify/core";
+import type { ConnectionOptions } from "node:tls";
 import { namespaceDocumentId } from "./document-id.js";
 import type { ElasticsearchTargetConfig } from "./types.js";
+
+/** What a host that builds the target itself can add; no config key holds these. */
+export interface ElasticsearchTargetOptions {
+  /** TLS options for an https URL, e.g. `{ ca }` for a private CA (Node's CA store is used otherwise). */
+  readonly tls?: ConnectionOptions;
+}
 
 /** MinIO gives each Elasticsearch operation a 5 s context. */
 const REQUEST_TIMEOUT_MS = 5_000;
@@ -48,11 +55,13 @@ export class ElasticsearchTarget implements Target {
   readonly capabilities: TargetCapabilities = { maxBatchSize: 500, ordered: true };
   readonly #config: ElasticsearchTargetConfig;
   readonly #logger: Logger;
+  readonly #options: ElasticsearchTargetOptions;
   #client: Client | undefined;
   #opened = false;
 
-  constructor(config: ElasticsearchTargetConfig, context: TargetContext) {
+  constructor(config: ElasticsearchTargetConfig, context: TargetContext, options: ElasticsearchTargetOptions = {}) {
     this.#config = config;
+    this.#options = options;
     this.id = context.targetId;
     this.#logger = context.logger;
   }
@@ -70,6 +79,7 @@ export class ElasticsearchTarget implements Target {
       // core owns retries and backoff; a failed request goes back to it at once.
       maxRetries: 0,
       compression: false,
+      ...(this.#options.tls ? { tls: this.#options.tls } : {}),
     });
     return this.#client;
   }

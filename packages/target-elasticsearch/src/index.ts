@@ -17,4 +17,5 @@ export { ELASTICSEARCH_KEYS, parseElasticsearchConfig } from "./elasticsearch-co
 export { ElasticsearchTarget, bulkLines } from "./elasticsearch-target.js";
 export { namespaceDocumentId } from "./document-id.js";
 export { highwayHash256, highwayHash64 } from "./highway-hash.js";
+export type { ElasticsearchTargetOptions } from "./elasticsearch-target.js";
 export type { CompatShape, ElasticsearchFormat, ElasticsearchTargetConfig } from "./types.js";

@@ -91,6 +91,18 @@ describe("Elasticsearch test server with @elastic/elasticsearch 8", () => {
     expect(found.hits.hits.map((hit) => hit._source)).toEqual([{ w: 1 }, { w: 2 }]);
   });
 
+  it("accepts gzip-compressed request bodies (the client's compression option)", async () => {
+    const compressed = new Client({ node: server.url, maxRetries: 0, compression: true });
+    try {
+      await compressed.bulk({ operations: [{ index: { _index: "gz", _id: "1" } }, { packed: true }] });
+      await compressed.index({ index: "gz", id: "2", document: { packed: "yes" } });
+      expect(server.requests.some((request) => request.headers["content-encoding"] === "gzip")).toBe(true);
+      expect(server.documents("gz")?.map((document) => document.source)).toEqual([{ packed: true }, { packed: "yes" }]);
+    } finally {
+      await compressed.close();
+    }
+  });
+
   it("injects failures and survives a stop/start on the same port", async () => {
     server.failNext(1, 429);
     const error = await client.info().catch((caught: unknown) => caught);

@@ -1,5 +1,7 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
+import { gunzipSync, inflateSync } from "node:zlib";
+import { type IncomingMessage, type RequestListener, type Server, type ServerResponse, createServer } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 
 // An Elasticsearch stand-in on node:http for tests: the REST subset that the official clients use
@@ -13,6 +15,8 @@ export interface ElasticsearchTestServerOptions {
   readonly version?: string;
   /** When set, every request needs these HTTP basic credentials (else 401 with ES's body). */
   readonly auth?: { readonly username: string; readonly password: string };
+  /** Serve HTTPS with this PEM certificate and key (the URL becomes https://). */
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
 }
 
 export interface RecordedRequest {
@@ -35,7 +39,7 @@ export interface StoredDocument {
 export type DocumentRejection = (index: string, id: string | undefined, source: unknown) => { status: number; type: string; reason: string } | undefined;
 
 export interface ElasticsearchTestServer {
-  /** `http://127.0.0.1:<port>` (no credentials). */
+  /** `http://127.0.0.1:<port>` (`https://` with `tls`; no credentials). */
   readonly url: string;
   readonly port: number;
   /** Every request received, in order (including refused ones). */
@@ -428,11 +432,24 @@ export async function startElasticsearchTestServer(options: ElasticsearchTestSer
   }
 
   async function listen(): Promise<void> {
-    const next = createServer((request, response) => {
+    const listener: RequestListener = (request, response) => {
       const chunks: Buffer[] = [];
       request.on("data", (chunk: Buffer) => chunks.push(chunk));
-      request.on("end", () => handle(request, response, Buffer.concat(chunks).toString("utf8")));
-    });
+      request.on("end", () => {
+        let body = Buffer.concat(chunks);
+        // Real nodes accept compressed request bodies (the clients' `compression` option).
+        const encoding = `${request.headers["content-encoding"] ?? ""}`.toLowerCase();
+        try {
+          if (encoding === "gzip") body = gunzipSync(body);
+          else if (encoding === "deflate") body = inflateSync(body);
+        } catch {
+          send(request, response, { status: 400, body: elasticsearchErrorBody(400, "illegal_argument_exception", `cannot decode a ${encoding} request body`) });
+          return;
+        }
+        handle(request, response, body.toString("utf8"));
+      });
+    };
+    const next = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, listener) : createServer(listener);
     await new Promise<void>((resolve, reject) => {
       next.once("error", reject);
       next.listen(port, "127.0.0.1", () => {
@@ -456,7 +473,7 @@ export async function startElasticsearchTestServer(options: ElasticsearchTestSer
   await listen();
   return {
     get url() {
-      return `http://127.0.0.1:${port}`;
+      return `${options.tls ? "https" : "http"}://127.0.0.1:${port}`;
     },
     get port() {
       return port;
