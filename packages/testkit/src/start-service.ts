@@ -59,6 +59,23 @@ function installExitHooks(): void {
   }
 }
 
+/**
+ * Exit hooks do not run when this process is killed with SIGKILL (a test runner's last resort). A tiny shell
+ * reading a pipe from us sees end-of-file as soon as we are gone, however we die, and kills the group.
+ */
+function spawnWatchdog(groupId: number): ChildProcess | undefined {
+  try {
+    const watchdog = spawn("sh", ["-c", `read _ignored; kill -9 -${groupId} 2>/dev/null`], { stdio: ["pipe", "ignore", "ignore"], detached: true });
+    watchdog.on("error", () => undefined);
+    watchdog.stdin?.on("error", () => undefined);
+    watchdog.unref();
+    (watchdog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+    return watchdog;
+  } catch {
+    return undefined;
+  }
+}
+
 interface Child {
   readonly process: ChildProcess;
   readonly pid: number;
@@ -100,10 +117,12 @@ function spawnChild(command: string, args: readonly string[], logFile: string, e
   const pid = child.pid ?? -1;
   if (pid > 0) {
     liveGroups.add(pid);
+    const watchdog = spawnWatchdog(pid);
     void exited.then(() => {
       // The leader is gone; kill what may be left in its group, then forget it.
       killGroupNow(pid);
       liveGroups.delete(pid);
+      watchdog?.kill("SIGKILL");
     });
   }
   return { process: child, pid, exited, hasExited: () => done };
