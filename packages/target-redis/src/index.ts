@@ -14,6 +14,6 @@ const redisTarget = defineTargetPlugin<RedisTargetConfig>({
 export default redisTarget;
 export { redisTarget };
 export { REDIS_KEYS, parseRedisConfig } from "./redis-config.js";
-export { RedisTarget, accessValue } from "./redis-target.js";
+export { RedisTarget, accessValue, namespaceRuns } from "./redis-target.js";
 export type { RedisTargetOptions } from "./redis-target.js";
 export type { CompatShape, RedisFormat, RedisTargetConfig } from "./types.js";

@@ -12,7 +12,7 @@ import {
 import { type RunningService, freePort, startService } from "@s3notify/testkit";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import redisTarget, { type RedisTargetConfig, accessValue } from "./index.js";
+import redisTarget, { type RedisTargetConfig, accessValue, namespaceRuns } from "./index.js";
 
 // Runs against: a real redis-server (Debian's, 7.0 here) started by testkit's startService on a free
 // loopback port, read back with the official `redis` client.
@@ -118,11 +118,24 @@ describe("redis target against a real Redis", () => {
     }
   });
 
-  it("namespace: a batch put-then-delete of one object keeps batch order", async () => {
+  it("namespace: a batch keeps batch order (put-then-delete, repeated puts, delete-then-put)", async () => {
     const target = makeTarget({ address: address(), key: "ns-order" });
     try {
-      await target.send([record("s3:ObjectCreated:Put", "b", "x"), record("s3:ObjectRemoved:Delete", "b", "x"), record("s3:ObjectCreated:Put", "b", "y")]);
-      expect(Object.keys(await reader.hGetAll("ns-order"))).toEqual(["b/y"]);
+      const secondY = record("s3:ObjectCreated:Copy", "b", "y");
+      const again = record("s3:ObjectCreated:Put", "b", "z");
+      const batch = [
+        record("s3:ObjectCreated:Put", "b", "x"),
+        record("s3:ObjectRemoved:Delete", "b", "x"),
+        record("s3:ObjectCreated:Put", "b", "y"),
+        secondY,
+        record("s3:ObjectCreated:Put", "b", "z"),
+        record("s3:ObjectRemoved:Delete", "b", "z"),
+        record("s3:ObjectRemoved:Delete", "b", "w"),
+        again,
+      ];
+      expect(namespaceRuns(batch).map((run) => run.kind)).toEqual(["set", "delete", "set", "delete", "set"]);
+      await target.send(batch);
+      expect(await reader.hGetAll("ns-order")).toEqual({ "b/y": recordsJson(secondY), "b/z": recordsJson(again) });
     } finally {
       await target.close();
     }

@@ -38,8 +38,9 @@ export function accessValue(record: EventRecord, compatShape: RedisTargetConfig[
 /**
  * Writes events to one Redis key the way MinIO's redis target does: a hash of
  * `bucket/object` → `{"Records":[record]}` (namespace) or a list of access values (access).
- * A batch goes in one MULTI/EXEC transaction: applied whole, in order, or not at all, so a
- * connection lost mid-batch never leaves half a batch behind to be appended twice on retry.
+ * A batch is one command (RPUSH of every value; HSET of every field) or, when namespace deletes and
+ * writes alternate, one MULTI/EXEC transaction of such commands: applied whole, in order, or not at
+ * all, so a connection lost mid-batch never leaves half a batch behind to be appended twice on retry.
  */
 export class RedisTarget implements Target {
   readonly id: TargetId;
@@ -94,15 +95,18 @@ export class RedisTarget implements Target {
           ),
           `${this.#where}: RPUSH timed out`,
         );
-      } else if (batch.length === 1) {
-        await withTimeout(this.#namespaceCommand(client, batch[0] as EventRecord), `${this.#where}: command timed out`);
       } else {
-        const transaction = client.multi();
-        for (const record of batch) {
-          if (record.eventName === "s3:ObjectRemoved:Delete") transaction.hDel(key, objectPath(record));
-          else transaction.hSet(key, objectPath(record), recordsJson(record));
+        const runs = namespaceRuns(batch);
+        if (runs.length === 1) {
+          await withTimeout(this.#runCommand(client, runs[0] as NamespaceRun), `${this.#where}: command timed out`);
+        } else {
+          const transaction = client.multi();
+          for (const run of runs) {
+            if (run.kind === "delete") transaction.hDel(key, run.fields);
+            else transaction.hSet(key, run.fields);
+          }
+          await withTimeout(transaction.exec(), `${this.#where}: MULTI/EXEC timed out`);
         }
-        await withTimeout(transaction.exec(), `${this.#where}: MULTI/EXEC timed out`);
       }
     } catch (error) {
       if (error instanceof TimeoutError) {
@@ -141,10 +145,8 @@ export class RedisTarget implements Target {
     }
   }
 
-  #namespaceCommand(client: RedisClient, record: EventRecord): Promise<unknown> {
-    const { key } = this.#config;
-    if (record.eventName === "s3:ObjectRemoved:Delete") return client.hDel(key, objectPath(record));
-    return client.hSet(key, objectPath(record), recordsJson(record));
+  #runCommand(client: RedisClient, run: NamespaceRun): Promise<unknown> {
+    return run.kind === "delete" ? client.hDel(this.#config.key, run.fields) : client.hSet(this.#config.key, run.fields);
   }
 
   #drop(): void {
@@ -200,6 +202,30 @@ export class RedisTarget implements Target {
     this.#client = client as RedisClient;
     return this.#client;
   }
+}
+
+/** Consecutive events of one kind: one HSET with many fields, or one HDEL with many fields. */
+type NamespaceRun = { kind: "set"; fields: Map<string, string> } | { kind: "delete"; fields: string[] };
+
+/**
+ * The namespace writes of a batch as runs: HSET applies its field/value pairs in order and HDEL
+ * its fields, so one command per run leaves the hash exactly as one command per event would.
+ */
+export function namespaceRuns(batch: readonly EventRecord[]): NamespaceRun[] {
+  const runs: NamespaceRun[] = [];
+  for (const record of batch) {
+    const path = objectPath(record);
+    const last = runs[runs.length - 1];
+    if (record.eventName === "s3:ObjectRemoved:Delete") {
+      if (last?.kind === "delete") last.fields.push(path);
+      else runs.push({ kind: "delete", fields: [path] });
+    } else {
+      // Within a run the latest record of an object wins, as successive HSETs would leave it.
+      if (last?.kind === "set") last.fields.set(path, recordsJson(record));
+      else runs.push({ kind: "set", fields: new Map([[path, recordsJson(record)]]) });
+    }
+  }
+  return runs;
 }
 
 class TimeoutError extends Error {}
