@@ -6,6 +6,7 @@ export const POSTGRES_CONFIG_KEYS: readonly ConfigKeySpec[] = [
     name: "format",
     default: "namespace",
     required: true,
+    kind: "enum",
     help: "'namespace' keeps one row per object (deleted by s3:ObjectRemoved:Delete), 'access' appends one row per event",
   },
   {
@@ -18,10 +19,11 @@ export const POSTGRES_CONFIG_KEYS: readonly ConfigKeySpec[] = [
   {
     name: "max_open_connections",
     default: "2",
+    kind: "int",
     help: "connection pool size; 0 means no limit (a pool of 10 is used)",
   },
   { name: "host", default: "", help: "server host, used when connection_string is empty" },
-  { name: "port", default: "", help: "server port, used when connection_string is empty (default 5432)" },
+  { name: "port", default: "", kind: "int", help: "server port, used when connection_string is empty (default 5432)" },
   { name: "username", default: "", help: "user name, used when connection_string is empty" },
   { name: "user", default: "", help: "deprecated alias of username (2019-era configs)" },
   { name: "password", default: "", secret: true, help: "password, used when connection_string is empty" },
