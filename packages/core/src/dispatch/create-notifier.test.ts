@@ -19,7 +19,10 @@ const cleanups: (() => Promise<unknown>)[] = [];
 
 const testPlugin = defineTargetPlugin({
   type: "test",
-  keys: [{ name: "batch", default: "1", help: "batch size" }],
+  keys: [
+    { name: "batch", default: "1", help: "batch size" },
+    { name: "token", default: "", secret: true, help: "a secret" },
+  ],
   parseConfig: (raw) => ({ batch: Number(raw.batch ?? "1") }),
   create(config, context) {
     const inner = recordingTarget(context.targetId, { maxBatchSize: config.batch });
@@ -163,6 +166,18 @@ describe("createNotifier", () => {
     await expect(notifier.reconfigure({ targets: [target("1", { batch: "x" }), { ...target("5"), type: "nope" }] })).rejects.toThrow(/nope/);
     expect(notifier.arns()).toHaveLength(3);
     made.get("2:test")?.[0]?.chaos.release();
+  });
+
+  it("keeps the target's secret values out of stats and dead letters", async () => {
+    const notifier = await start({ targets: [target("1", { token: "s3cr3t-t0ken" })] });
+    notifier.setBucketRules("photos", rulesFor("1"));
+    latest("1:test").chaos.failNext(1, { retryable: false, message: "401 for Bearer s3cr3t-t0ken at http://user:pa55@host/" });
+    await notifier.publish(put("a.jpg"));
+    expect(await notifier.drain(5_000)).toBe(true);
+    const [stats] = notifier.stats();
+    expect(stats?.deadLettered).toBe(1);
+    expect(stats?.lastError).toContain("*redacted*");
+    expect(JSON.stringify(notifier.stats())).not.toMatch(/s3cr3t-t0ken|pa55/);
   });
 
   it("accepts a ready-made EventRecord and matches it on its decoded key", async () => {

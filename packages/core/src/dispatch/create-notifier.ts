@@ -4,6 +4,8 @@ import { silentLogger } from "../di/silent-logger.js";
 import { S3NotifyError } from "../errors/s3notify-error.js";
 import { buildEventRecord } from "../event/build-record.js";
 import { queryUnescape } from "../event/object-key.js";
+import { allKeysFor } from "../config/common-keys.js";
+import { REDACTED, redactEmbeddedSecrets } from "../config/redact.js";
 import { validateNotifyConfig } from "../config/validate-notify-config.js";
 import { formatArn, targetIdString } from "../rules/arn.js";
 import { RulesIndex } from "../rules/rules-index.js";
@@ -53,6 +55,20 @@ function isEventRecord(event: EventInput | EventRecord): event is EventRecord {
 
 function logKeyOf(target: ValidatedTarget): string {
   return target.queueDir ? resolvePath(target.queueDir) : MEMORY_LOG_KEY;
+}
+
+/** Hides the target's secret values (and passwords embedded in URLs or DSNs) in error text. */
+function secretRedactor(target: ValidatedTarget): (text: string) => string {
+  const secrets = allKeysFor(target.plugin)
+    .filter((spec) => spec.secret)
+    .map((spec) => target.settings.values[spec.name] ?? "")
+    .filter((value) => value.length >= 3)
+    .sort((left, right) => right.length - left.length);
+  return (text) => {
+    let result = text;
+    for (const secret of secrets) result = result.split(secret).join(REDACTED);
+    return redactEmbeddedSecrets(result);
+  };
 }
 
 function fingerprintOf(target: ValidatedTarget): string {
@@ -204,6 +220,7 @@ class DefaultNotifier implements Notifier {
       ...(this.retry ? { retry: this.retry } : {}),
       ...(this.random ? { random: this.random } : {}),
       ...(carryOver ? { carryOver } : {}),
+      redact: secretRedactor(resolved),
     });
     runner.start();
     this.targets.set(targetId, { targetId, fingerprint, arn, logKey, log, runner });

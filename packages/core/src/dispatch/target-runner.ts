@@ -18,6 +18,8 @@ export interface TargetRunnerOptions {
   readonly random?: () => number;
   /** Counters of the runner this one replaces (reconfigure), so that stats keep counting. */
   readonly carryOver?: TargetStats;
+  /** Hides secrets in error text before it reaches stats, logs and dead letters (createNotifier passes the target's secret values). */
+  readonly redact?: (text: string) => string;
 }
 
 /** What close() left behind. */
@@ -28,7 +30,7 @@ export interface RunnerCloseResult {
   readonly dropped: number;
 }
 
-function describe(error: unknown): string {
+function describeError(error: unknown): string {
   if (error instanceof Error) return S3NotifyError.isInstance(error) ? `${error.code}: ${error.message}` : error.message;
   return String(error);
 }
@@ -56,6 +58,7 @@ export class TargetRunner {
   private idleWaiters = new Set<() => void>();
   private counters = { sent: 0, failed: 0, retried: 0, refused: 0, deadLettered: 0, lost: 0 };
   private lastError: string | undefined;
+  private readonly redact: (text: string) => string;
 
   constructor(options: TargetRunnerOptions) {
     this.target = options.target;
@@ -66,6 +69,7 @@ export class TargetRunner {
     this.policy = resolveRetryPolicy(options.retry);
     this.logger = options.logger;
     this.random = options.random ?? Math.random;
+    this.redact = options.redact ?? ((text) => text);
     const previous = options.carryOver;
     if (previous) {
       this.counters = {
@@ -81,7 +85,7 @@ export class TargetRunner {
 
   start(): void {
     this.loop ??= this.run().catch((error: unknown) => {
-      this.lastError = describe(error);
+      this.lastError = this.describe(error);
       this.logger?.error("target runner stopped on an unexpected error", { targetId: this.targetId, error: this.lastError });
     });
   }
@@ -152,7 +156,7 @@ export class TargetRunner {
       clearTimeout(timer);
       if (!finished) this.logger?.warn("target runner: in-flight send still running at close", { targetId: this.targetId });
     }
-    await this.target.close().catch((error: unknown) => this.logger?.warn("target close failed", { targetId: this.targetId, error: describe(error) }));
+    await this.target.close().catch((error: unknown) => this.logger?.warn("target close failed", { targetId: this.targetId, error: this.describe(error) }));
     const pending = this.consumer.pending();
     if (keepQueued) return { persisted: pending, dropped: 0 };
     if (pending > 0) {
@@ -160,6 +164,10 @@ export class TargetRunner {
       this.logger?.error("memory queue not drained at close: events dropped", { targetId: this.targetId, dropped: pending });
     }
     return { persisted: 0, dropped: pending };
+  }
+
+  private describe(error: unknown): string {
+    return this.redact(describeError(error));
   }
 
   private async run(): Promise<void> {
@@ -184,7 +192,7 @@ export class TargetRunner {
       } catch (error) {
         // The log itself failed (disk error): keep the entries, read them again after a pause.
         storeFailures++;
-        this.lastError = describe(error);
+        this.lastError = this.describe(error);
         this.logger?.error("event log read failed, retrying", { targetId: this.targetId, error: this.lastError });
         this.consumer.rewind();
         await sleep(backoffDelay(this.policy, storeFailures, this.random), this.stop.signal);
@@ -200,7 +208,7 @@ export class TargetRunner {
         this.healthy = true;
         return true;
       } catch (error) {
-        this.lastError = describe(error);
+        this.lastError = this.describe(error);
         this.logger?.warn("target not reachable, retrying", { targetId: this.targetId, attempt, error: this.lastError });
         await sleep(backoffDelay(this.policy, attempt, this.random), this.stop.signal);
       }
@@ -224,7 +232,7 @@ export class TargetRunner {
         error = caught;
       }
       this.counters.failed++;
-      this.lastError = describe(error);
+      this.lastError = this.describe(error);
       if (error instanceof TargetBatchError || (S3NotifyError.isInstance(error) && error.code === "S3NOTIFY_ERR_TARGET_PARTIAL")) {
         const delivered = new Set((error as TargetBatchError).delivered);
         await this.acknowledge(remaining.filter((_entry, index) => delivered.has(index)));
@@ -283,7 +291,7 @@ export class TargetRunner {
       this.counters.deadLettered++;
     } catch (error) {
       // Not set aside: it stays pending and is read again later rather than lost.
-      this.logger?.error("dead letter not written", { targetId: this.targetId, error: describe(error) });
+      this.logger?.error("dead letter not written", { targetId: this.targetId, error: this.describe(error) });
       return;
     }
     this.notifyProgress();
