@@ -1,4 +1,5 @@
 import { Buffer } from "node:buffer";
+import { readFileSync } from "node:fs";
 import amqp, { type Channel, type ChannelModel, type ConsumeMessage } from "amqplib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, type EventRecord, type Logger, type Target, S3NotifyError, TargetBatchError, isRetryable, logEnvelopeJson } from "@s3notify/core";
@@ -56,6 +57,18 @@ async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T |
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+/** Established client TCP connections to `port` on loopback (IPv4), from /proc/net/tcp. */
+function connectionsTo(port: number): number {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
+  return readFileSync("/proc/net/tcp", "utf8")
+    .split("\n")
+    .slice(1)
+    .filter((line) => {
+      const fields = line.trim().split(/\s+/);
+      return fields[2]?.endsWith(`:${hexPort}`) && fields[3] === "01";
+    }).length;
 }
 
 /** A real consumer: a queue bound to the exchange, collecting what arrives. */
@@ -247,6 +260,16 @@ describe("amqp target against a real RabbitMQ", () => {
     await waitFor("messages after restart", () => (after.messages.length >= 2 ? true : undefined));
     expect(after.bodies()).toEqual([logEnvelopeJson(record(2)), logEnvelopeJson(record(3))]);
   }, 120_000);
+
+  it("keeps one connection across sends and releases it on close", async () => {
+    const before = connectionsTo(rabbit.port);
+    const target = makeTarget({ exchange: "confirmed", exchange_type: "fanout", publisher_confirms: "on" });
+    for (let index = 0; index < 5; index++) await target.send([record(index)]);
+    expect(await target.isActive()).toBe(true);
+    expect(connectionsTo(rabbit.port) - before).toBe(1);
+    await target.close();
+    await waitFor("the connection to close", () => (connectionsTo(rabbit.port) === before ? true : undefined));
+  });
 
   it("closes idempotently and reports inactive afterwards", async () => {
     const target = makeTarget({});

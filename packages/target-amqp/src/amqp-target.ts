@@ -121,6 +121,10 @@ export class AmqpTarget implements Target {
       await this.dispose(session);
       throw retryableError("amqp target is closed");
     }
+    if (this.session !== session) {
+      if (this.session) void this.dispose(this.session);
+      this.session = session;
+    }
     return session;
   }
 
