@@ -147,6 +147,8 @@ export type { FileEventLogOptions, FileEventLogStats } from "./store/file-event-
 export { MemoryEventLog } from "./store/memory-event-log.js";
 export type { MemoryDeadLetter, MemoryEventLogOptions } from "./store/memory-event-log.js";
 export { StoreFullError } from "./store/store-full-error.js";
+export { readDeadLetters } from "./store/dead-letters.js";
+export type { DeadLetter } from "./store/dead-letters.js";
 export { DEFAULT_RETRY_POLICY, backoffDelay } from "./dispatch/retry-policy.js";
 export { TargetRunner } from "./dispatch/target-runner.js";
 export type { RunnerCloseResult, TargetRunnerOptions } from "./dispatch/target-runner.js";

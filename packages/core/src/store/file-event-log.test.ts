@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { readDeadLetters } from "./dead-letters.js";
 import { FileEventLog } from "./file-event-log.js";
 import { keysOf, sampleRecord } from "./sample-record.test-helper.js";
 
@@ -186,6 +187,9 @@ describe("FileEventLog", () => {
     expect(letter.targetId).toBe("1:webhook");
     expect(letter.reason).toContain("400");
     expect(letter.record.s3.object.key).toBe("bad");
+    const letters = await readDeadLetters(directory, "1:webhook");
+    expect(letters.map((deadLetter) => [deadLetter.position, deadLetter.record.s3.object.key])).toEqual([[entry?.position, "bad"]]);
+    expect(await readDeadLetters(directory, "2:kafka")).toEqual([]);
   });
 
   it("refuses a queue_dir another live process holds, and one process cannot open it twice", async () => {
