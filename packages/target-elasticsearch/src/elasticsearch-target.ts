@@ -40,7 +40,7 @@ interface BulkItemOutcome {
   error?: { type?: string; reason?: string | null } | null;
 }
 
-/** A status worth retrying: throttled, server-side trouble, or auth that an operator may fix. */
+/** A bulk item status worth retrying: throttled, server-side trouble, or auth that an operator may fix. */
 function retryableStatus(status: number | undefined): boolean {
   return status === undefined || status === 401 || status === 403 || status === 408 || status === 429 || status >= 500;
 }
@@ -94,7 +94,9 @@ export class ElasticsearchTarget implements Target {
 
   #failure(what: string, error: unknown): TargetError {
     const message = this.#redact(`${this.#where}: ${what}: ${describeError(error)}`);
-    if (error instanceof errors.ResponseError) return new TargetError(message, { retryable: retryableStatus(error.statusCode), cause: error });
+    // A whole request refused as malformed (400) or too large (413) fails the same way every time; any other
+    // status (404 from a proxy, 401, 5xx, …) is more likely a passing or fixable condition of the endpoint.
+    if (error instanceof errors.ResponseError) return new TargetError(message, { retryable: error.statusCode !== 400 && error.statusCode !== 413, cause: error });
     if (error instanceof errors.ProductNotSupportedError) return permanentError(message, error);
     return retryableError(message, error);
   }

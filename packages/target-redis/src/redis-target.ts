@@ -51,6 +51,8 @@ export class RedisTarget implements Target {
   #client: RedisClient | undefined;
   #connecting: Promise<RedisClient> | undefined;
   #typeChecked = false;
+  /** Bumped by close(), so that a connect still in flight then does not install its client. */
+  #generation = 0;
 
   constructor(config: RedisTargetConfig, context: TargetContext, options: RedisTargetOptions = {}) {
     this.#config = config;
@@ -133,6 +135,7 @@ export class RedisTarget implements Target {
 
   async close(): Promise<void> {
     const client = this.#client;
+    this.#generation++;
     this.#client = undefined;
     this.#connecting = undefined;
     this.#typeChecked = false;
@@ -159,14 +162,18 @@ export class RedisTarget implements Target {
   /** One connection per target, made on first use; reconnects in the background after it was up once. */
   #connect(): Promise<RedisClient> {
     if (this.#client) return Promise.resolve(this.#client);
-    this.#connecting ??= this.#newClient().finally(() => {
-      this.#connecting = undefined;
-    });
+    if (!this.#connecting) {
+      const connecting: Promise<RedisClient> = this.#newClient().finally(() => {
+        if (this.#connecting === connecting) this.#connecting = undefined;
+      });
+      this.#connecting = connecting;
+    }
     return this.#connecting;
   }
 
   async #newClient(): Promise<RedisClient> {
     const { host, port, password, user, tls } = this.#config;
+    const generation = this.#generation;
     let ready = false;
     const socket = {
       host,
@@ -198,6 +205,10 @@ export class RedisTarget implements Target {
     } catch (error) {
       client.destroy();
       throw retryableError(`${this.#where}: not connected: ${messageOf(error)}`, error);
+    }
+    if (generation !== this.#generation) {
+      client.destroy();
+      throw retryableError(`${this.#where}: closed while connecting`);
     }
     this.#client = client as RedisClient;
     return this.#client;
