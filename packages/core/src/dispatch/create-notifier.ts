@@ -123,9 +123,9 @@ class DefaultNotifier implements Notifier {
 
   async publish(event: EventInput | EventRecord): Promise<PublishResult> {
     if (this.closed) throw new S3NotifyError("S3NOTIFY_ERR_NOTIFIER_CLOSED", "the notifier is closed");
-    const record = isEventRecord(event) ? event : buildEventRecord(event, { escapeKey: true });
+    const bucket = isEventRecord(event) ? event.s3.bucket.name : event.bucket;
     const key = isEventRecord(event) ? queryUnescape(event.s3.object.key) : (event.key ?? "");
-    const matched = this.rules.match(record.s3.bucket.name, record.eventName, key);
+    const matched = this.rules.match(bucket, event.eventName, key);
     const byLog = new Map<EventLog, string[]>();
     for (const targetId of matched) {
       const target = this.targets.get(targetId);
@@ -136,6 +136,9 @@ class DefaultNotifier implements Notifier {
     }
     const accepted: string[] = [];
     const refused: { targetId: string; reason: string }[] = [];
+    if (byLog.size === 0) return { accepted, refused };
+    // Built only when some target hears it.
+    const record = isEventRecord(event) ? event : buildEventRecord(event, { escapeKey: true });
     // One append per log, however many of its targets hear the event.
     const results = await Promise.all([...byLog].map(([log, targets]) => log.append([{ record, targets }])));
     for (const [result] of results) {
