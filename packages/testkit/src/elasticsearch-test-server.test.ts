@@ -28,6 +28,9 @@ describe("Elasticsearch test server with @elastic/elasticsearch 8", () => {
     const response = await fetch(`${server.url}/`);
     expect(response.headers.get("x-elastic-product")).toBe("Elasticsearch");
     expect(response.headers.get("content-type")).toContain("application/json");
+    const malformed = await fetch(`${server.url}/index/_doc/%E0%A4%A`);
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({ error: { type: "illegal_argument_exception" }, status: 400 });
   });
 
   it("creates, checks, resolves and deletes indices", async () => {

@@ -404,10 +404,16 @@ export async function startElasticsearchTestServer(options: ElasticsearchTestSer
     requests.push({ method, url: request.url ?? "/", headers: { ...request.headers }, body });
     const url = new URL(request.url ?? "/", "http://localhost");
     // Split before decoding: an id may hold an encoded `/`.
-    const segments = url.pathname
-      .split("/")
-      .filter((segment) => segment !== "")
-      .map((segment) => decodeURIComponent(segment));
+    let segments: string[];
+    try {
+      segments = url.pathname
+        .split("/")
+        .filter((segment) => segment !== "")
+        .map((segment) => decodeURIComponent(segment));
+    } catch {
+      send(request, response, { status: 400, body: elasticsearchErrorBody(400, "illegal_argument_exception", `invalid escape in path [${url.pathname}]`) });
+      return;
+    }
     if (!authorized(request)) {
       const reason = request.headers.authorization ? `unable to authenticate user for REST request [${url.pathname}]` : `missing authentication credentials for REST request [${url.pathname}]`;
       const challenge = 'Basic realm="security" charset="UTF-8"';
