@@ -302,6 +302,21 @@ describe("MySQL target, connections", () => {
     expect([...(await namespaceRows(table)).keys()]).toEqual(["b/after", "b/before", "b/during"]);
   });
 
+  it("opens at most max_open_connections connections", async () => {
+    for (const [maxOpen, expected] of [["1", 1], ["3", 3]] as const) {
+      const user = `pool${maxOpen}`;
+      await admin.query(`CREATE USER IF NOT EXISTS '${user}'@'127.0.0.1'`);
+      await admin.query(`GRANT ALL ON ${DATABASE}.* TO '${user}'@'127.0.0.1'`);
+      const made = makeTarget({ dsn_string: `${user}@tcp(127.0.0.1:${service.port})/${DATABASE}`, table: newTable(), max_open_connections: maxOpen });
+      targets.push(made);
+      const results = await Promise.all([made.send([put("b", "k")]), ...Array.from({ length: 6 }, () => made.isActive())]);
+      expect(results.slice(1).every(Boolean)).toBe(true);
+      const [rows] = await admin.query<mysql.RowDataPacket[]>("SELECT COUNT(*) AS count FROM information_schema.PROCESSLIST WHERE USER = ?", [user]);
+      expect(Number(rows[0]?.count)).toBe(expected);
+      await made.close();
+    }
+  });
+
   it("closes idempotently", async () => {
     const made = target(newTable(), "namespace");
     await made.open();

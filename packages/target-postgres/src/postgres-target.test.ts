@@ -284,6 +284,19 @@ describe("PostgreSQL target, connections", () => {
     expect([...(await namespaceRows(table)).keys()]).toEqual(["b/after", "b/before", "b/during"]);
   });
 
+  it("opens at most max_open_connections connections", async () => {
+    for (const [maxOpen, expected] of [["1", 1], ["3", 3]] as const) {
+      const name = `pool-size-${maxOpen}`;
+      const made = makeTarget({ connection_string: `${connectionString()} application_name=${name}`, table: newTable(), max_open_connections: maxOpen });
+      targets.push(made);
+      const results = await Promise.all([made.send([put("b", "k")]), ...Array.from({ length: 6 }, () => made.isActive())]);
+      expect(results.slice(1).every(Boolean)).toBe(true);
+      const count = await admin.query("SELECT count(*)::int AS count FROM pg_stat_activity WHERE application_name = $1", [name]);
+      expect(count.rows[0]).toEqual({ count: expected });
+      await made.close();
+    }
+  });
+
   it("closes idempotently", async () => {
     const made = target(newTable(), "namespace");
     await made.open();
