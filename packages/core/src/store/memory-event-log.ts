@@ -19,6 +19,8 @@ export interface MemoryEventLogOptions {
   readonly logger?: Logger;
 }
 
+const MAX_DEAD_LETTERS = 1000;
+
 /** A dead letter kept by a memory log. */
 export interface MemoryDeadLetter {
   readonly targetId: string;
@@ -31,7 +33,7 @@ export interface MemoryDeadLetter {
 /** A bounded in-memory log for targets without queue_dir: lost on exit, same interface as the file log. */
 export class MemoryEventLog implements EventLog {
   readonly description = "memory";
-  /** Dead letters in the order they were set aside (a memory log has nowhere else to put them). */
+  /** The latest dead letters (at most 1000), oldest first: a memory log has nowhere else to put them. */
   readonly deadLetters: MemoryDeadLetter[] = [];
   private readonly queues = new Map<string, TargetQueue<EventRecord>>();
   private readonly defaultLimit: number;
@@ -48,6 +50,7 @@ export class MemoryEventLog implements EventLog {
         slots.map((slot) => ({ position: slot.position, record: slot.item })),
       deadLetter: async (targetId, entry, reason) => {
         this.deadLetters.push({ targetId, position: entry.position, reason, record: entry.record, time: new Date().toISOString() });
+        if (this.deadLetters.length > MAX_DEAD_LETTERS) this.deadLetters.splice(0, this.deadLetters.length - MAX_DEAD_LETTERS);
         this.logger?.warn("event set aside as a dead letter", { targetId, position: entry.position, reason });
       },
       released: () => {},
