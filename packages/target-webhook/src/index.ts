@@ -1,7 +1,7 @@
 import { webhookTargetPlugin } from "./webhook-plugin.js";
 
 export type { WebhookConfig, WebhookTargetOptions } from "./types.js";
-export { WEBHOOK_KEYS, authorizationHeader, parseWebhookConfig, redactEndpoint } from "./webhook-config.js";
+export { authorizationHeader, parseWebhookConfig, redactEndpoint, WEBHOOK_KEYS } from "./webhook-config.js";
 export { WEBHOOK_MAX_BATCH, WEBHOOK_PERMANENT_STATUSES, WebhookTarget } from "./webhook-target.js";
 export { webhookTargetPlugin };
 export default webhookTargetPlugin;

@@ -9,7 +9,7 @@ export const WEBHOOK_KEYS: readonly ConfigKeySpec[] = [
     default: "",
     required: true,
     envName: "ENDPOINT",
-    help: 'webhook server endpoint e.g. http://localhost:8080/minio/events',
+    help: "webhook server endpoint e.g. http://localhost:8080/minio/events",
   },
   {
     name: "auth_token",
@@ -72,7 +72,10 @@ export function parseWebhookConfig(raw: RawTargetConfig, context: ParseContext):
  * (`Bearer xyz`, `Token abc`), one field → `Bearer <token>`, otherwise no header.
  */
 export function authorizationHeader(authToken: string): string | undefined {
-  const fields = authToken.trim().split(/\s+/).filter((field) => field !== "");
+  const fields = authToken
+    .trim()
+    .split(/\s+/)
+    .filter((field) => field !== "");
   if (fields.length === 2) return authToken.trim();
   if (fields.length === 1) return `Bearer ${fields[0]}`;
   return undefined;

@@ -1,5 +1,5 @@
-import { runTargetConformance, type ConformanceBackend } from "@s3notify/testkit";
 import type { EventRecord, LogEnvelope } from "@s3notify/core";
+import { type ConformanceBackend, runTargetConformance } from "@s3notify/testkit";
 import { HttpRecorder } from "./http-recorder.fixture.js";
 import webhookTargetPlugin from "./index.js";
 

@@ -1,7 +1,7 @@
 import { defineTargetPlugin } from "@s3notify/core";
-import { WEBHOOK_KEYS, parseWebhookConfig } from "./webhook-config.js";
-import { WebhookTarget } from "./webhook-target.js";
 import type { WebhookConfig } from "./types.js";
+import { parseWebhookConfig, WEBHOOK_KEYS } from "./webhook-config.js";
+import { WebhookTarget } from "./webhook-target.js";
 
 /** The `webhook` target plugin: MinIO's `notify_webhook`. */
 export const webhookTargetPlugin = defineTargetPlugin<WebhookConfig>({

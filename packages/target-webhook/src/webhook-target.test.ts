@@ -2,10 +2,10 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConfigError, S3NotifyError, buildEventRecord, logEnvelopeJson, type EventRecord, type RawTargetConfig } from "@s3notify/core";
+import { buildEventRecord, ConfigError, type EventRecord, logEnvelopeJson, type RawTargetConfig, S3NotifyError } from "@s3notify/core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { HttpRecorder } from "./http-recorder.fixture.js";
-import webhookTargetPlugin, { WEBHOOK_KEYS, WebhookTarget, authorizationHeader, parseWebhookConfig } from "./index.js";
+import webhookTargetPlugin, { authorizationHeader, parseWebhookConfig, WEBHOOK_KEYS, WebhookTarget } from "./index.js";
 import type { WebhookConfig, WebhookTargetOptions } from "./types.js";
 
 const context = { targetId: "_", subsystem: "notify_webhook" };
@@ -213,7 +213,23 @@ describe("WebhookTarget with mTLS", () => {
       key(name);
       openssl("req", "-new", "-key", `${name}.key`, "-out", `${name}.csr`, "-subj", `/CN=${cn}`);
       writeFileSync(join(dir, `${name}.ext`), extension);
-      openssl("x509", "-req", "-in", `${name}.csr`, "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", `${name}.pem`, "-days", "2", "-extfile", `${name}.ext`);
+      openssl(
+        "x509",
+        "-req",
+        "-in",
+        `${name}.csr`,
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        `${name}.pem`,
+        "-days",
+        "2",
+        "-extfile",
+        `${name}.ext`,
+      );
     }
     recorder = new HttpRecorder({
       key: readFileSync(join(dir, "server.key")),

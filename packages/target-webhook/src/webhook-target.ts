@@ -1,22 +1,22 @@
 import { readFile } from "node:fs/promises";
-import { Agent as HttpAgent, STATUS_CODES, request as httpRequest, type ClientRequest, type IncomingMessage } from "node:http";
+import { type ClientRequest, Agent as HttpAgent, request as httpRequest, type IncomingMessage, STATUS_CODES } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { createConnection } from "node:net";
 import type { TLSSocket } from "node:tls";
 import {
-  TargetBatchError,
+  type EventRecord,
   isRetryable,
   logEnvelopeJson,
   permanentError,
   retryableError,
-  type EventRecord,
   type Target,
+  TargetBatchError,
   type TargetCapabilities,
   type TargetContext,
   type TargetId,
 } from "@s3notify/core";
-import { authorizationHeader, redactEndpoint } from "./webhook-config.js";
 import type { WebhookConfig, WebhookTargetOptions } from "./types.js";
+import { authorizationHeader, redactEndpoint } from "./webhook-config.js";
 
 /** Statuses that can never succeed by retrying the same body: the event goes to the dead letters. */
 export const WEBHOOK_PERMANENT_STATUSES: ReadonlySet<number> = new Set([413]);

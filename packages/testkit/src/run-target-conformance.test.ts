@@ -1,6 +1,6 @@
 // The suite run against a small in-memory target, with both delivery shapes: proves the suite itself
 // (namespace semantics, outage replay, invalid configs, secret checks) independently of any real backend.
-import { ConfigError, defineTargetPlugin, objectPath, retryableError, type EventRecord, type Target } from "@s3notify/core";
+import { ConfigError, defineTargetPlugin, type EventRecord, objectPath, retryableError, type Target } from "@s3notify/core";
 import { runTargetConformance } from "./run-target-conformance.js";
 import type { ConformanceBackend } from "./types.js";
 

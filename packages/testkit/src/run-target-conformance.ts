@@ -2,17 +2,17 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  buildEventRecord,
   COMMON_KEYS,
   ConfigError,
-  EVENT_NAMES,
-  buildEventRecord,
   createNotifier,
   createTargetRegistry,
   dumpConfigKv,
-  goJson,
+  EVENT_NAMES,
   type EventInput,
   type EventName,
   type EventRecord,
+  goJson,
   type NotificationConfiguration,
   type Notifier,
   type NotifyConfig,
@@ -85,7 +85,13 @@ function objectPathOf(input: EventInput): string {
   return `${input.bucket}/${input.key ?? ""}`;
 }
 
-async function waitFor<T>(what: string, timeoutMs: number, read: () => Promise<T>, done: (value: T) => boolean, describeValue: (value: T) => string): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  timeoutMs: number,
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  describeValue: (value: T) => string,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
   let lastError: unknown;
@@ -98,7 +104,8 @@ async function waitFor<T>(what: string, timeoutMs: number, read: () => Promise<T
       lastError = error;
     }
     if (Date.now() > deadline) {
-      const seen = lastError !== undefined ? `last read failed: ${lastError instanceof Error ? lastError.message : String(lastError)}` : describeValue(last as T);
+      const seen =
+        lastError !== undefined ? `last read failed: ${lastError instanceof Error ? lastError.message : String(lastError)}` : describeValue(last as T);
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; ${seen}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -284,7 +291,9 @@ export function runTargetConformance<Config>(options: ConformanceOptions<Config>
     }
 
     // (b) outage and replay -------------------------------------------------------------------------
-    it(`${firstFormat.format ?? "default"} format: an outage loses nothing with queue_dir; replay keeps the order`, { timeout: testTimeout + 60_000 }, async () => {
+    it(`${firstFormat.format ?? "default"} format: an outage loses nothing with queue_dir; replay keeps the order`, {
+      timeout: testTimeout + 60_000,
+    }, async () => {
       const scope = newScope(plugin, "outage");
       const notifier = await startNotifier({ ...backend.config(scope, firstFormat.format), queue_dir: await queueDir() });
       let stopped = false;
@@ -307,7 +316,9 @@ export function runTargetConformance<Config>(options: ConformanceOptions<Config>
     });
 
     // (c) close without loss ------------------------------------------------------------------------
-    it(`${firstFormat.format ?? "default"} format: close right after publishing loses nothing; a new notifier on the same queue_dir delivers the rest`, { timeout: testTimeout }, async () => {
+    it(`${firstFormat.format ?? "default"} format: close right after publishing loses nothing; a new notifier on the same queue_dir delivers the rest`, {
+      timeout: testTimeout,
+    }, async () => {
       const scope = newScope(plugin, "close");
       const values = { ...backend.config(scope, firstFormat.format), queue_dir: await queueDir() };
       const inputs = Array.from({ length: 20 }, (_, index) => eventInput("s3:ObjectCreated:Put", `close/${index}`, 3000 + index));

@@ -1,5 +1,5 @@
-import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { accessSync, constants as fsConstants, existsSync, openSync, closeSync, readdirSync, readFileSync, chownSync, chmodSync } from "node:fs";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { accessSync, chmodSync, chownSync, closeSync, existsSync, constants as fsConstants, openSync, readdirSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
 import { createConnection, createServer, type Socket } from "node:net";
@@ -210,14 +210,18 @@ function postgresBinDir(): string | undefined {
   return major === undefined ? undefined : join(base, major, "bin");
 }
 
-function run(command: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<{ code: number; output: string }> {
+function run(
+  command: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
+): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
     execFile(
       command,
       [...args],
       { env: options.env ?? process.env, cwd: options.cwd ?? tmpdir(), timeout: options.timeoutMs ?? 120_000, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
-        const code = error ? (typeof (error as { code?: unknown }).code === "number" ? ((error as { code: number }).code) : 1) : 0;
+        const code = error ? (typeof (error as { code?: unknown }).code === "number" ? (error as { code: number }).code : 1) : 0;
         resolve({ code, output: `${stdout}${stderr}` });
       },
     );
@@ -254,7 +258,9 @@ async function requireBinary(service: ServiceName, find: () => string | undefine
     throw new Error(`${service}: server binary not found and installing is switched off; install the Debian package ${debianPackage}`);
   }
   if (!isRoot) {
-    throw new Error(`${service}: server binary not found and not running as root; install the Debian package ${debianPackage} (apt-get install ${debianPackage})`);
+    throw new Error(
+      `${service}: server binary not found and not running as root; install the Debian package ${debianPackage} (apt-get install ${debianPackage})`,
+    );
   }
   if (!findInPath("apt-get")) {
     throw new Error(`${service}: server binary not found and apt-get is not available; install ${debianPackage} by other means`);
@@ -270,7 +276,13 @@ async function requireBinary(service: ServiceName, find: () => string | undefine
 // ---------------------------------------------------------------------------
 
 /** Connect, write `hello`, resolve true when `accept(received)` says so, false on any error. */
-function socketExchange(port: number, hello: Buffer | undefined, accept: (received: Buffer) => boolean | undefined, timeoutMs = 2_000, goodbye?: Buffer): Promise<boolean> {
+function socketExchange(
+  port: number,
+  hello: Buffer | undefined,
+  accept: (received: Buffer) => boolean | undefined,
+  timeoutMs = 2_000,
+  goodbye?: Buffer,
+): Promise<boolean> {
   return new Promise((resolve) => {
     let received = Buffer.alloc(0);
     let settled = false;
@@ -466,7 +478,11 @@ const definitions: Record<ServiceName, ServiceDefinition> = {
       return { main, helpers: [], logFile, stopSignal: "SIGINT" };
     },
     async ready(context) {
-      const result = await run(join(binary(context, "bin"), "pg_isready"), ["-q", "-h", HOST, "-p", String(port(context, "main")), "-U", "postgres", "-d", "postgres"], { timeoutMs: 5_000 });
+      const result = await run(
+        join(binary(context, "bin"), "pg_isready"),
+        ["-q", "-h", HOST, "-p", String(port(context, "main")), "-U", "postgres", "-d", "postgres"],
+        { timeoutMs: 5_000 },
+      );
       return result.code === 0;
     },
   },
@@ -515,7 +531,11 @@ const definitions: Record<ServiceName, ServiceDefinition> = {
       return { main, helpers: [], logFile, stopSignal: "SIGTERM" };
     },
     async ready(context) {
-      const result = await run(binary(context, "admin"), ["--no-defaults", "--protocol=TCP", "-h", HOST, "-P", String(port(context, "main")), "-u", "root", "ping"], { timeoutMs: 5_000 });
+      const result = await run(
+        binary(context, "admin"),
+        ["--no-defaults", "--protocol=TCP", "-h", HOST, "-P", String(port(context, "main")), "-u", "root", "ping"],
+        { timeoutMs: 5_000 },
+      );
       return result.code === 0 && /alive/.test(result.output);
     },
   },
