@@ -1,1 +1,13 @@
-export {};
+export { startS3NotifyServer } from "./server/s3notify-server.js";
+export type { S3NotifyServer, S3NotifyServerOptions } from "./server/s3notify-server.js";
+export { FileObjectStore } from "./storage/file-object-store.js";
+export type { ObjectInfo, WriteOptions } from "./storage/file-object-store.js";
+export { createS3Handler } from "./http/s3-handler.js";
+export type { AdminCall, S3HandlerOptions } from "./http/s3-handler.js";
+export type { NotificationService } from "./http/s3-context.js";
+export { verifySigV4 } from "./auth/sigv4-verifier.js";
+export type { AuthResult, PayloadCheck } from "./auth/sigv4-verifier.js";
+export { DEFAULT_CREDENTIALS, resolveCredentials } from "./auth/credentials.js";
+export type { CredentialSource, Credentials } from "./auth/credentials.js";
+export { ListenHub } from "./events/listen-hub.js";
+export { buildProgram } from "./cli/program.js";
