@@ -8,6 +8,8 @@ import { MemoryEventLog } from "../store/memory-event-log.js";
 import { keysOf, sampleRecord } from "../store/sample-record.test-helper.js";
 import type { EventLog } from "../store/event-log.js";
 import type { Target } from "../types.js";
+import { TargetBatchError, permanentError, retryableError } from "../errors/target-error.js";
+import type { EventRecord } from "../types.js";
 import { TargetRunner } from "./target-runner.js";
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -222,5 +224,49 @@ describe("TargetRunner", () => {
     expect(await stuckRunner.close(100)).toEqual({ persisted: 0, dropped: 4 });
     expect(stuckRunner.stats().dropped).toBe(4);
     stuck.release();
+  });
+
+  it("under random retryable, partial and permanent failures delivers every other event exactly once, in order, and frees the segments", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "s3notify-runner-"));
+    cleanups.push(() => rm(directory, { recursive: true, force: true }));
+    const log = await FileEventLog.open(directory, { segmentBytes: 8 * 1024 });
+    cleanups.push(() => log.close());
+    let seed = 42;
+    const random = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const poisoned = new Set(["k17", "k222", "k223", "k499"]);
+    const delivered: string[] = [];
+    const target: Target = {
+      id: { id: "1", type: "test" },
+      capabilities: { maxBatchSize: 16, ordered: true },
+      async open() {},
+      async isActive() {
+        return true;
+      },
+      async close() {},
+      async send(batch: readonly EventRecord[]) {
+        const dice = random();
+        const bad = batch.findIndex((record) => poisoned.has(record.s3.object.key));
+        if (dice < 0.15) throw retryableError("flaky network");
+        if (dice < 0.3 && batch.length > 1) {
+          // A partial delivery stops before a record the backend refuses.
+          const count = Math.min(Math.floor(random() * batch.length), bad === -1 ? batch.length : bad);
+          for (const record of batch.slice(0, count)) delivered.push(record.s3.object.key);
+          throw new TargetBatchError("connection reset", { delivered: batch.slice(0, count).map((_record, index) => index), retryable: true });
+        }
+        if (bad !== -1) throw permanentError(`refused ${batch[bad]?.s3.object.key}`);
+        for (const record of batch) delivered.push(record.s3.object.key);
+      },
+    };
+    const runner = startRunner(log, target, "1:test", { retry: { initialDelayMs: 1, maxDelayMs: 2 }, random });
+    const all = keys(600);
+    for (let index = 0; index < all.length; index += 50) await publish(log, all.slice(index, index + 50));
+    const deadline = Date.now() + 20_000;
+    while (log.size("1:test") > 0 && Date.now() < deadline) await runner.whenIdle(deadline - Date.now());
+    expect(delivered).toEqual(all.filter((key) => !poisoned.has(key)));
+    expect(runner.stats()).toMatchObject({ sent: 596, deadLettered: 4, queued: 0 });
+    expect(log.stats().segments).toBe(1);
   });
 });
