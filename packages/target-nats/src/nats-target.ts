@@ -1,11 +1,12 @@
 import { readFile } from "node:fs/promises";
 import {
   type ConnectionOptions,
-  type JetStreamClient,
+  type Msg,
   type NatsConnection,
   type NatsError,
   type TlsOptions,
   connect,
+  createInbox,
   credsAuthenticator,
   nkeyAuthenticator,
 } from "nats";
@@ -32,9 +33,16 @@ const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 /** JetStream's "message size exceeds maximum allowed". */
 const JS_MESSAGE_TOO_LARGE = 10054;
 
+/** JetStream PubAcks arrive on one wildcard inbox; each publish waits on its own reply token. */
+interface AckInbox {
+  readonly prefix: string;
+  readonly waiting: Map<string, (reply: Msg | Error) => void>;
+  next: number;
+}
+
 interface Session {
   readonly nc: NatsConnection;
-  readonly js: JetStreamClient | undefined;
+  readonly acks: AckInbox | undefined;
   /** False between a disconnect and the client's own reconnect. */
   connected: boolean;
   dead: boolean;
@@ -110,7 +118,7 @@ export class NatsTarget implements Target {
       if (data.byteLength > maxPayload) failures.push({ index, error: permanentError(`nats: message of ${data.byteLength} bytes exceeds the server's max_payload of ${maxPayload} bytes`) });
       else payloads.push({ index, data });
     });
-    if (session.js) failures.push(...(await this.publishJetStream(session, session.js, payloads)));
+    if (session.acks) failures.push(...(await this.publishJetStream(session, session.acks, payloads)));
     else await this.publishCore(session, payloads);
     throwFailures("nats", batch.length, failures);
   }
@@ -148,16 +156,63 @@ export class NatsTarget implements Target {
     if (flushed !== "ok") throw this.classify(session, flushed);
   }
 
-  private async publishJetStream(session: Session, js: JetStreamClient, payloads: readonly { index: number; data: Uint8Array }[]): Promise<Failure[]> {
-    const acks = payloads.map(({ data }) => js.publish(this.config.subject, data, { timeout: PUB_ACK_TIMEOUT_MS }));
-    const settled = await Promise.allSettled(acks);
+  /**
+   * A JetStream publish is a core publish with a reply subject; the stream answers with a PubAck
+   * (`{"stream","seq"}` or `{"error":{…}}`), or the server with a 503 status when no stream listens.
+   * nats.js's js.publish() makes a request (timer, promise, inbox bookkeeping) per message; this keeps
+   * one inbox for the connection and one deadline per batch, which is what makes pipelining pay.
+   */
+  private async publishJetStream(session: Session, acks: AckInbox, payloads: readonly { index: number; data: Uint8Array }[]): Promise<Failure[]> {
+    const replies: Promise<Msg | Error>[] = [];
+    const tokens: string[] = [];
+    try {
+      for (const { data } of payloads) {
+        const token = String(++acks.next);
+        tokens.push(token);
+        replies.push(new Promise<Msg | Error>((resolve) => acks.waiting.set(token, resolve)));
+        session.nc.publish(this.config.subject, data, { reply: `${acks.prefix}.${token}` });
+      }
+    } catch (error) {
+      for (const token of tokens) acks.waiting.delete(token);
+      throw this.classify(session, error);
+    }
+    const timeout = deadline(PUB_ACK_TIMEOUT_MS + payloads.length * 2);
+    const settled = await Promise.race([Promise.all(replies), timeout.promise]);
+    timeout.cancel();
     const failures: Failure[] = [];
-    settled.forEach((outcome, position) => {
-      const index = (payloads[position] as { index: number }).index;
-      if (outcome.status === "rejected") failures.push({ index, error: this.classify(session, outcome.reason) });
-      else if (outcome.value.duplicate) this.logger.debug("nats: JetStream reported a duplicate", { stream: outcome.value.stream, seq: outcome.value.seq });
+    if (settled === "timeout") {
+      // Whatever did not answer in time counts as not delivered; a late PubAck is ignored.
+      const late = new Set(tokens.filter((token) => acks.waiting.has(token)));
+      for (const token of late) acks.waiting.delete(token);
+      tokens.forEach((token, position) => {
+        if (late.has(token)) failures.push({ index: (payloads[position] as { index: number }).index, error: retryableError(`nats: no JetStream PubAck within ${PUB_ACK_TIMEOUT_MS} ms`) });
+      });
+    }
+    const answered = settled === "timeout" ? [] : settled;
+    answered.forEach((reply, position) => {
+      const error = this.pubAckError(session, reply);
+      if (error) failures.push({ index: (payloads[position] as { index: number }).index, error });
     });
     return failures;
+  }
+
+  private pubAckError(session: Session, reply: Msg | Error): TargetError | undefined {
+    if (reply instanceof Error) return this.classify(session, reply);
+    const status = reply.headers?.code ?? 0;
+    if (status === 503) return retryableError(`nats: no JetStream stream captures subject '${this.config.subject}' (create one; MinIO does not create streams)`);
+    if (status >= 400) return retryableError(`nats: JetStream publish answered ${status} ${reply.headers?.description ?? ""}`.trim());
+    let ack: { stream?: string; seq?: number; duplicate?: boolean; error?: { code?: number; err_code?: number; description?: string } };
+    try {
+      ack = JSON.parse(new TextDecoder().decode(reply.data)) as typeof ack;
+    } catch (error) {
+      return retryableError("nats: unreadable JetStream PubAck", error);
+    }
+    if (ack.error) {
+      const text = `nats: JetStream refused the message: ${ack.error.description ?? "error"} (${ack.error.err_code ?? ack.error.code ?? "?"})`;
+      return ack.error.err_code === JS_MESSAGE_TOO_LARGE ? permanentError(text) : retryableError(text);
+    }
+    if (ack.stream === undefined) return retryableError("nats: JetStream PubAck without a stream");
+    return undefined;
   }
 
   private classify(session: Session, error: unknown): TargetError {
@@ -209,10 +264,34 @@ export class NatsTarget implements Target {
     } catch (error) {
       throw retryableError(`nats: cannot connect to ${this.config.servers.join(",")}: ${describe(error)}`, error);
     }
-    const session: Session = { nc, js: this.config.jetstream ? nc.jetstream({ timeout: PUB_ACK_TIMEOUT_MS }) : undefined, connected: true, dead: false };
+    let acks: AckInbox | undefined;
+    if (this.config.jetstream) {
+      const inbox: AckInbox = { prefix: createInbox(), waiting: new Map(), next: 0 };
+      nc.subscribe(`${inbox.prefix}.*`, {
+        callback: (error, message) => {
+          if (error) return;
+          const token = message.subject.slice(inbox.prefix.length + 1);
+          const waiter = inbox.waiting.get(token);
+          if (!waiter) return;
+          inbox.waiting.delete(token);
+          waiter(message);
+        },
+      });
+      acks = inbox;
+    }
+    const failWaiting = (reason: string): void => {
+      if (!acks) return;
+      const waiters = [...acks.waiting.values()];
+      acks.waiting.clear();
+      for (const waiter of waiters) waiter(Object.assign(new Error(reason), { code: "DISCONNECT" }));
+    };
+    const session: Session = { nc, acks, connected: true, dead: false };
     void (async () => {
       for await (const status of nc.status()) {
-        if (status.type === "disconnect") session.connected = false;
+        if (status.type === "disconnect") {
+          session.connected = false;
+          failWaiting("nats: disconnected before the PubAck");
+        }
         else if (status.type === "reconnect") session.connected = true;
         else if (status.type === "error") this.logger.warn("nats: async error", { error: String(status.data) });
       }
@@ -220,6 +299,7 @@ export class NatsTarget implements Target {
     void nc.closed().then(() => {
       session.dead = true;
       session.connected = false;
+      failWaiting("nats: connection closed before the PubAck");
     });
     return session;
   }
