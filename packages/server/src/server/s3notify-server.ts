@@ -40,6 +40,8 @@ export interface S3NotifyServer {
   readonly registry: TargetRegistry;
   notifier(): Notifier;
   config(): NotifyConfig;
+  /** Validates and applies new notify configuration text (JSON or KV) live, like the admin API; returns the ARNs. */
+  applyConfig(text: string): Promise<string[]>;
   /** Stop accepting, finish in-flight requests, end Listen streams, close the notifier. */
   close(): Promise<void>;
 }
@@ -85,18 +87,19 @@ export async function startS3NotifyServer(options: S3NotifyServerOptions): Promi
   let ready = false;
   let nodeName = "";
   let originEndpoint = "";
+  const applyConfig = async (text: string): Promise<string[]> => {
+    const next = parseConfigText(text, registry, env);
+    await notifier.reconfigure(next);
+    await store.writeSystemFile(CONFIG_FILE, text);
+    config = next;
+    const arns = notifier.arns();
+    logger.info("notify configuration replaced", { arns });
+    options.onArns?.(arns);
+    return arns;
+  };
   const admin = createAdminHandler({
     getConfig: () => redactedConfigJson(config, registry),
-    async setConfig(text) {
-      const next = parseConfigText(text, registry, env);
-      await notifier.reconfigure(next);
-      await store.writeSystemFile(CONFIG_FILE, text);
-      config = next;
-      const arns = notifier.arns();
-      logger.info("notify configuration replaced", { arns });
-      options.onArns?.(arns);
-      return { arns };
-    },
+    setConfig: async (text) => ({ arns: await applyConfig(text) }),
     stats: () => notifier.stats(),
   });
   const handler = createS3Handler({
@@ -153,6 +156,7 @@ export async function startS3NotifyServer(options: S3NotifyServerOptions): Promi
     registry,
     notifier: () => notifier,
     config: () => config,
+    applyConfig,
     close() {
       closing ??= (async () => {
         ready = false;
