@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildEventRecord, ConfigError, type EventRecord, logEnvelopeJson, type RawTargetConfig, S3NotifyError } from "@s3notify/core";
@@ -191,6 +192,35 @@ describe("WebhookTarget against a real HTTP server", () => {
     recorder.responder = () => 200;
     await impatient.send([record("next")]);
     expect(recorder.requests.at(-1)?.body.toString()).toContain("photos/next");
+  });
+});
+
+describe("WebhookTarget timeouts", () => {
+  it("gives up on a TLS handshake that never completes, and closes the connection", async () => {
+    // Accepts TCP and then says nothing: the client's ClientHello is never answered.
+    const sockets = new Set<Socket>();
+    const closed: Socket[] = [];
+    const silent = createServer((socket) => {
+      sockets.add(socket);
+      socket.on("error", () => undefined);
+      socket.on("close", () => closed.push(socket));
+      socket.resume(); // read (and ignore) the ClientHello, so that the client's FIN is seen
+    });
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const port = (silent.address() as { port: number }).port;
+    const webhook = target(`https://127.0.0.1:${port}/`, {}, { tlsHandshakeTimeoutMs: 300 });
+    try {
+      const started = Date.now();
+      const error = await rejection(webhook.send([record("x")]));
+      expect(error.message).toBe(`https://127.0.0.1:${port}/: TLS handshake timed out after 300 ms`);
+      expect(S3NotifyError.isInstance(error) && error.retryable).toBe(true);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      await expect.poll(() => closed.length, { timeout: 5_000 }).toBe(1);
+    } finally {
+      await webhook.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 });
 
