@@ -3,7 +3,7 @@
 // and 500 (one multi-row statement in one transaction), on the same throw-away
 // PostgreSQL and MariaDB servers in the same run.
 //
-//   npx tsx bench/sql-targets.bench.ts      (BENCH_SECONDS=3 per case, in 3 interleaved rounds; needs `pnpm build` for core and testkit)
+//   npx tsx bench/sql-targets.bench.ts      (BENCH_SECONDS=3 per case, in 10 interleaved rounds; needs `pnpm build` for core and testkit)
 import { buildEventRecord, type EventRecord, silentLogger, type Target, type TargetPlugin } from "@s3notify/core";
 import { type RunningService, startService } from "@s3notify/testkit";
 import mysql from "mysql2/promise";
@@ -11,7 +11,7 @@ import { mysqlPlugin } from "../packages/target-mysql/src/index.js";
 import { postgresPlugin } from "../packages/target-postgres/src/index.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? "3");
-const ROUNDS = 3;
+const ROUNDS = 10;
 const BATCH_SIZES = [1, 100, 500] as const;
 const FORMATS = ["namespace", "access"] as const;
 
