@@ -116,11 +116,17 @@ export async function startS3NotifyServer(options: S3NotifyServerOptions): Promi
     ready: () => ready,
   });
 
+  let closing: Promise<void> | undefined;
   const sockets = new Set<Socket>();
   const busy = new WeakSet<Socket>();
   const server: Server = createServer({ keepAliveTimeout: 5000 }, (request, response) => {
     busy.add(request.socket);
-    response.once("close", () => busy.delete(request.socket));
+    if (closing) response.setHeader("Connection", "close");
+    response.once("close", () => {
+      busy.delete(request.socket);
+      // While draining, a connection is closed as soon as its last response is done.
+      if (closing) request.socket.destroySoon();
+    });
     handler(request, response).catch((error: unknown) => {
       logger.error("unhandled request failure", { error: error instanceof Error ? error.message : String(error) });
       if (!response.headersSent) response.statusCode = 500;
@@ -147,7 +153,6 @@ export async function startS3NotifyServer(options: S3NotifyServerOptions): Promi
   ready = true;
   options.onArns?.(notifier.arns());
 
-  let closing: Promise<void> | undefined;
   return {
     url,
     port: bound.port,
