@@ -5,10 +5,15 @@
 // testkit launcher on loopback, started and disposed by this script.
 //
 //   npx tsx bench/messaging-targets.bench.ts      (BENCH_SECONDS=3 per target, both modes alternating)
+import { spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createConnection } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import amqp from "amqplib";
 import { connect as natsConnect } from "nats";
 import { type EventRecord, type Target, type TargetPlugin, buildEventRecord, silentLogger } from "@s3notify/core";
-import { type RunningService, startService } from "@s3notify/testkit";
+import { type RunningService, freePort, startService } from "@s3notify/testkit";
 import amqpTarget from "../packages/target-amqp/src/index.js";
 import mqttTarget from "../packages/target-mqtt/src/index.js";
 import natsTarget from "../packages/target-nats/src/index.js";
@@ -76,11 +81,48 @@ async function compare(make: () => Target): Promise<{ single: number; batched: n
   return { single: totals.single.events / (totals.single.ms / 1000), batched: totals.batched.events / (totals.batched.ms / 1000) };
 }
 
+/**
+ * A second Mosquitto with `set_tcp_nodelay true`. With the default (false) the broker's Nagle holds
+ * back all PUBACKs of a pipelined batch but the first until the client's delayed ACK (~40 ms) fires,
+ * so a batch costs at least 40 ms whatever its size.
+ */
+async function mosquittoNoDelay(): Promise<{ port: number; stop(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), "s3notify-bench-mosquitto-"));
+  const port = await freePort();
+  const root = process.getuid?.() === 0 ? ["user root"] : [];
+  await writeFile(join(dir, "mosquitto.conf"), [`listener ${port} 127.0.0.1`, "allow_anonymous true", "persistence false", "set_tcp_nodelay true", ...root, ""].join("\n"));
+  const child = spawn("mosquitto", ["-c", join(dir, "mosquitto.conf")], { stdio: "ignore" });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const up = await new Promise<boolean>((resolve) => {
+      const socket = createConnection(port, "127.0.0.1", () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once("error", () => resolve(false));
+    });
+    if (up) break;
+    if (Date.now() > deadline) throw new Error("mosquitto (set_tcp_nodelay) did not start");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    port,
+    stop: async () => {
+      child.kill("SIGTERM");
+      await exited;
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 const services: RunningService[] = [];
+let extraMosquitto: { port: number; stop(): Promise<void> } | undefined;
 const rows: { target: string; batchSize: number; perSecond: number; ratio: number }[] = [];
 try {
   const [rabbit, mosquitto, nats] = await Promise.all([startService("rabbitmq"), startService("mosquitto"), startService("nats")]);
   services.push(rabbit, mosquitto, nats);
+  extraMosquitto = await mosquittoNoDelay();
 
   // A queue bound to the exchange, so that every confirm covers a routed (enqueued) message.
   const rabbitAdmin = await amqp.connect(rabbit.url);
@@ -94,7 +136,8 @@ try {
 
   const cases: [string, () => Target][] = [
     ["amqp (publisher_confirms)", () => makeTarget(amqpTarget, { url: rabbit.url, exchange: "bench", exchange_type: "fanout", publisher_confirms: "on" })],
-    ["mqtt (qos 1)", () => makeTarget(mqttTarget, { broker: `tcp://127.0.0.1:${mosquitto.port}`, topic: "bench/events", qos: "1" })],
+    ["mqtt (qos 1, Mosquitto defaults)", () => makeTarget(mqttTarget, { broker: `tcp://127.0.0.1:${mosquitto.port}`, topic: "bench/events", qos: "1" })],
+    ["mqtt (qos 1, set_tcp_nodelay true)", () => makeTarget(mqttTarget, { broker: `tcp://127.0.0.1:${(extraMosquitto as { port: number }).port}`, topic: "bench/events", qos: "1" })],
     ["nats (jetstream)", () => makeTarget(natsTarget, { address: `127.0.0.1:${nats.port}`, subject: "bench.events", jetstream: "on" })],
     ["nats (core, flush per send)", () => makeTarget(natsTarget, { address: `127.0.0.1:${nats.port}`, subject: "bench.core" })],
   ];
@@ -106,6 +149,7 @@ try {
   await rabbitAdmin.close();
   await natsAdmin.close();
 } finally {
+  await extraMosquitto?.stop();
   for (const service of services) await service.dispose();
 }
 
