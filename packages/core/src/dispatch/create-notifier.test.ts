@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -178,6 +178,16 @@ describe("createNotifier", () => {
     expect(stats?.deadLettered).toBe(1);
     expect(stats?.lastError).toContain("*redacted*");
     expect(JSON.stringify(notifier.stats())).not.toMatch(/s3cr3t-t0ken|pa55/);
+  });
+
+  it("refuses to start when a queue_dir cannot be created, with MinIO's message", async () => {
+    const directory = await tempDir();
+    const file = join(directory, "not-a-folder");
+    await writeFile(file, "");
+    await expect(createNotifier({ config: { targets: [target("1", { queue_dir: join(file, "queue") })] }, plugins: [testPlugin] })).rejects.toMatchObject({
+      code: "S3NOTIFY_ERR_STORE_INIT",
+      message: expect.stringMatching(/^unable to initialize the queue store of Test `1`: /),
+    });
   });
 
   it("accepts a ready-made EventRecord and matches it on its decoded key", async () => {

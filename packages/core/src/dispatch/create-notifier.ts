@@ -71,6 +71,24 @@ function secretRedactor(target: ValidatedTarget): (text: string) => string {
   };
 }
 
+/** How MinIO spells a target type in its messages (`Webhook`, `PostgreSQL`); other types are capitalized. */
+const MINIO_TYPE_NAMES: Readonly<Record<string, string>> = {
+  amqp: "AMQP",
+  elasticsearch: "Elasticsearch",
+  kafka: "Kafka",
+  mqtt: "MQTT",
+  mysql: "MySQL",
+  nats: "NATS",
+  nsq: "NSQ",
+  postgresql: "PostgreSQL",
+  redis: "Redis",
+  webhook: "Webhook",
+};
+
+function minioTypeName(arnType: string): string {
+  return MINIO_TYPE_NAMES[arnType] ?? arnType.charAt(0).toUpperCase() + arnType.slice(1);
+}
+
 function fingerprintOf(target: ValidatedTarget): string {
   const values = Object.entries(target.settings.values).sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0));
   return JSON.stringify([target.settings.type, target.settings.id, values]);
@@ -253,7 +271,7 @@ class DefaultNotifier implements Notifier {
     } catch (error) {
       throw new S3NotifyError(
         "S3NOTIFY_ERR_STORE_INIT",
-        `unable to initialize the queue store of ${target.plugin.type} \`${target.settings.id}\`: ${error instanceof Error ? error.message : String(error)}`,
+        `unable to initialize the queue store of ${minioTypeName(target.plugin.arnType)} \`${target.settings.id}\`: ${error instanceof Error ? error.message : String(error)}`,
         { cause: error },
       );
     }
