@@ -242,6 +242,13 @@ describe("MySQL target, connections", () => {
     expect([...(await namespaceRows(table)).keys()]).toEqual(["b/k"]);
   });
 
+  it("connects over the server's Unix socket with unix(/path) in the DSN", async () => {
+    const table = newTable();
+    const made = target(table, "namespace", { dsn_string: `root@unix(${service.dataDir}/mysqld.sock)/${DATABASE}` });
+    await made.send([put("b", "socket")]);
+    expect([...(await namespaceRows(table)).keys()]).toEqual(["b/socket"]);
+  });
+
   it("fails open() retryably on an unreachable host, naming host:port and not the password", async () => {
     const port = await freePort();
     const made = makeTarget({ dsn_string: `root:hunter2-secret@tcp(127.0.0.1:${port})/${DATABASE}`, table: "t" });

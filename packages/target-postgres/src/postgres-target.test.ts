@@ -241,6 +241,15 @@ describe("PostgreSQL target, connections", () => {
     expect([...(await namespaceRows(table)).keys()]).toEqual(["b/k"]);
   });
 
+  it("connects over the server's Unix socket when host is a directory (libpq rule)", async () => {
+    const table = newTable();
+    const made = target(table, "namespace", {
+      connection_string: `host=${service.dataDir} port=${service.port} user=postgres dbname=postgres sslmode=disable`,
+    });
+    await made.send([put("b", "socket")]);
+    expect([...(await namespaceRows(table)).keys()]).toEqual(["b/socket"]);
+  });
+
   it("fails open() retryably on an unreachable host, naming host:port and not the password", async () => {
     const port = await freePort();
     const made = makeTarget({
