@@ -333,6 +333,33 @@ export function runTargetConformance<Config>(options: ConformanceOptions<Config>
       }
     });
 
+    it(`${firstFormat.format ?? "default"} format: events queued while the backend is down survive closing the notifier`, {
+      timeout: testTimeout + 60_000,
+    }, async () => {
+      const scope = newScope(plugin, "restart");
+      const values = { ...backend.config(scope, firstFormat.format), queue_dir: await queueDir() };
+      const inputs = Array.from({ length: 10 }, (_, index) => eventInput("s3:ObjectCreated:Put", `restart/${index}`, 5000 + index));
+      let stopped = false;
+      try {
+        await backend.stop();
+        stopped = true;
+        // Nothing can be delivered: every event is only in the queue_dir when this notifier closes.
+        const first = await startNotifier(values);
+        await publishAll(first, inputs);
+        await closeNotifier(first);
+        await backend.start();
+        stopped = false;
+        const second = await startNotifier(values);
+        try {
+          await expectDelivered(scope, firstFormat, inputs);
+        } finally {
+          await closeNotifier(second);
+        }
+      } finally {
+        if (stopped) await backend.start();
+      }
+    });
+
     // (d) invalid configs ---------------------------------------------------------------------------
     describe("invalid configuration", () => {
       const cases: readonly InvalidConfigCase[] = options.invalidConfigs;
