@@ -5,14 +5,24 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# If a setup step fails, still end with the one summary line.
+step="setup"
+summarized=0
+trap 'status=$?; if [[ $summarized == 0 ]]; then echo "0 passed, 1 failed (${step} failed with exit status ${status})"; exit 1; fi' EXIT
+
+step="npm i -g pnpm@10"
 if ! command -v pnpm >/dev/null 2>&1 || [[ "$(pnpm --version 2>/dev/null)" != 10.* ]]; then
   # Not corepack: its signature check fails against some registries (see docs).
   npm i -g --no-audit --no-fund pnpm@10
 fi
 
+step="scripts/install-services.sh"
 bash scripts/install-services.sh
+step="pnpm install --frozen-lockfile"
 pnpm install --frozen-lockfile
+step="pnpm -s build"
 pnpm -s build
+step="vitest"
 
 report_dir=$(mktemp -d "${TMPDIR:-/tmp}/s3notify-test-report.XXXXXX")
 report="$report_dir/vitest.json"
@@ -21,6 +31,7 @@ npx vitest run "$@" --reporter=default --reporter=json --outputFile.json="$repor
 vitest_status=$?
 set -e
 
+summarized=1
 REPORT="$report" VITEST_STATUS="$vitest_status" node --input-type=module -e '
 import { existsSync, readFileSync } from "node:fs";
 const path = process.env.REPORT;
