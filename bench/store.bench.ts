@@ -147,4 +147,6 @@ for (const [inFlight, targets] of cases) {
 }
 console.log(`disk limit again after the runs: ${format(await rawSyncs())} write+fdatasync/s`);
 console.log(`\nbest ratio vs one file per event at the same concurrency: ${Math.max(...ratios).toFixed(1)}x (goal ≥ 10x with concurrent appenders)`);
-console.log(`best rate vs best rate (any concurrency): ${format(bestOurs).trim()} vs ${format(bestBaseline).trim()} events/s = ${(bestOurs / bestBaseline).toFixed(1)}x`);
+console.log(
+  `best rate vs best rate (any concurrency): ${format(bestOurs).trim()} vs ${format(bestBaseline).trim()} events/s = ${(bestOurs / bestBaseline).toFixed(1)}x`,
+);

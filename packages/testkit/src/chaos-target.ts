@@ -1,4 +1,4 @@
-import { type EventRecord, type Target, type TargetCapabilities, type TargetId, TargetBatchError, TargetError } from "@s3notify/core";
+import { type EventRecord, type Target, TargetBatchError, type TargetCapabilities, TargetError, type TargetId } from "@s3notify/core";
 
 export interface ChaosFailure {
   /** Retryable (backend down) or permanent (record refused); retryable by default. */

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { type ChaosTarget, type RecordingTarget, chaosTarget, recordingTarget } from "../../../testkit/src/chaos-target.js";
+import { type ChaosTarget, chaosTarget, type RecordingTarget, recordingTarget } from "../../../testkit/src/chaos-target.js";
 import { defineTargetPlugin } from "../plugin/define-target-plugin.js";
 import { sampleRecord } from "../store/sample-record.test-helper.js";
 import type { EventInput, NotificationConfiguration, Notifier, NotifyConfig, TargetSettings } from "../types.js";
@@ -46,7 +46,12 @@ function target(id: string, values: Record<string, string> = {}): TargetSettings
 
 function rulesFor(...ids: string[]): NotificationConfiguration {
   return {
-    queues: ids.map((id) => ({ id: "", arn: { region: "", id, type: "test" }, events: ["s3:ObjectCreated:*"], filterRules: [{ name: "suffix", value: ".jpg" }] })),
+    queues: ids.map((id) => ({
+      id: "",
+      arn: { region: "", id, type: "test" },
+      events: ["s3:ObjectCreated:*"],
+      filterRules: [{ name: "suffix", value: ".jpg" }],
+    })),
   };
 }
 

@@ -1,12 +1,12 @@
 import { resolve as resolvePath } from "node:path";
+import { allKeysFor } from "../config/common-keys.js";
+import { REDACTED, redactEmbeddedSecrets } from "../config/redact.js";
+import { validateNotifyConfig } from "../config/validate-notify-config.js";
 import { createCoreContainer, installTargetPlugins, resolveTargetRegistry } from "../di/create-core-container.js";
 import { silentLogger } from "../di/silent-logger.js";
 import { S3NotifyError } from "../errors/s3notify-error.js";
 import { buildEventRecord } from "../event/build-record.js";
 import { queryUnescape } from "../event/object-key.js";
-import { allKeysFor } from "../config/common-keys.js";
-import { REDACTED, redactEmbeddedSecrets } from "../config/redact.js";
-import { validateNotifyConfig } from "../config/validate-notify-config.js";
 import { formatArn, targetIdString } from "../rules/arn.js";
 import { RulesIndex } from "../rules/rules-index.js";
 import type { EventLog } from "../store/event-log.js";

@@ -3,13 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { chaosTarget, recordingTarget } from "../../../testkit/src/chaos-target.js";
+import { permanentError, retryableError, TargetBatchError } from "../errors/target-error.js";
+import type { EventLog } from "../store/event-log.js";
 import { FileEventLog } from "../store/file-event-log.js";
 import { MemoryEventLog } from "../store/memory-event-log.js";
 import { keysOf, sampleRecord } from "../store/sample-record.test-helper.js";
-import type { EventLog } from "../store/event-log.js";
-import type { Target } from "../types.js";
-import { TargetBatchError, permanentError, retryableError } from "../errors/target-error.js";
-import type { EventRecord } from "../types.js";
+import type { EventRecord, Target } from "../types.js";
 import { TargetRunner } from "./target-runner.js";
 
 const cleanups: (() => Promise<unknown>)[] = [];

@@ -1,5 +1,5 @@
 import { S3NotifyError } from "../errors/s3notify-error.js";
-import { TargetBatchError, isRetryable } from "../errors/target-error.js";
+import { isRetryable, TargetBatchError } from "../errors/target-error.js";
 import type { LogConsumer, LogEntry } from "../store/event-log.js";
 import type { Logger, RetryPolicy, Target, TargetStats } from "../types.js";
 import { backoffDelay, resolveRetryPolicy, sleep } from "./retry-policy.js";

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtemp, readFile, readdir, rm, stat, writeFile, appendFile, truncate } from "node:fs/promises";
+import { appendFile, mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -157,9 +157,7 @@ describe("FileEventLog", () => {
   it("refuses appends for a full target with S3NOTIFY_ERR_STORE_FULL's message, keeps every accepted entry", async () => {
     const log = await openLog();
     const consumer = log.consumer("1:webhook", { queueLimit: 3 });
-    const results = await Promise.all(
-      ["a", "b", "c", "d", "e"].map((key) => log.append([{ record: sampleRecord(key), targets: ["1:webhook", "2:kafka"] }])),
-    );
+    const results = await Promise.all(["a", "b", "c", "d", "e"].map((key) => log.append([{ record: sampleRecord(key), targets: ["1:webhook", "2:kafka"] }])));
     const refusals = results.flatMap((result) => result[0]?.refused ?? []);
     expect(refusals).toEqual([
       { targetId: "1:webhook", reason: "the maximum store limit reached" },

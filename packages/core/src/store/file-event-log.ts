@@ -1,4 +1,4 @@
-import { type FileHandle, mkdir, open, readFile, readdir, rename, unlink, writeFile } from "node:fs/promises";
+import { type FileHandle, mkdir, open, readdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { S3NotifyError } from "../errors/s3notify-error.js";
 import type { EventRecord, Logger } from "../types.js";
@@ -10,9 +10,8 @@ import {
   type LogConsumer,
   type LogConsumerOptions,
   type LogEntry,
-  type LogPosition,
 } from "./event-log.js";
-import { FRAME_HEADER_BYTES, decodeFrame, encodeFrame, nextValidFrame } from "./frame.js";
+import { decodeFrame, encodeFrame, nextValidFrame } from "./frame.js";
 import { StoreFullError } from "./store-full-error.js";
 import { type QueueBackend, type QueueSlot, TargetQueue } from "./target-queue.js";
 

@@ -33,7 +33,12 @@ export class TargetQueue<Item> {
   private acknowledgedAhead = 0;
   private current: QueueConsumer<Item> | undefined;
 
-  constructor(targetId: string, limit: number, committedPosition: LogPosition, private readonly backend: QueueBackend<Item>) {
+  constructor(
+    targetId: string,
+    limit: number,
+    committedPosition: LogPosition,
+    private readonly backend: QueueBackend<Item>,
+  ) {
     this.targetId = targetId;
     this.limit = limit;
     this.committedPosition = committedPosition;
