@@ -7,7 +7,7 @@ import type { RunningService } from "./types.js";
 
 type Stan = ReturnType<typeof stan.connect>;
 
-function connectClient(url: string, clusterId: string, clientId = randomUUID(), options: Record<string, unknown> = {}): Promise<Stan> {
+function connectClient(url: string, clusterId: string, clientId: string = randomUUID(), options: Record<string, unknown> = {}): Promise<Stan> {
   const client = stan.connect(clusterId, clientId, { url, connectTimeout: 2_000, ...options });
   return new Promise<Stan>((resolve, reject) => {
     client.once("connect", () => resolve(client));
