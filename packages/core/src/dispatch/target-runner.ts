@@ -156,7 +156,16 @@ export class TargetRunner {
       clearTimeout(timer);
       if (!finished) this.logger?.warn("target runner: in-flight send still running at close", { targetId: this.targetId });
     }
-    await this.target.close().catch((error: unknown) => this.logger?.warn("target close failed", { targetId: this.targetId, error: this.describe(error) }));
+    // A backend that hangs in close() must not hang the host's shutdown: wait at most a second past the deadline.
+    let closeTimer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.target.close().catch((error: unknown) => this.logger?.warn("target close failed", { targetId: this.targetId, error: this.describe(error) })),
+      new Promise<void>((resolve) => {
+        closeTimer = setTimeout(resolve, Math.max(0, deadline - Date.now()) + 1_000);
+      }),
+    ]);
+    clearTimeout(closeTimer);
+    this.opened = false;
     const pending = this.consumer.pending();
     if (keepQueued) return { persisted: pending, dropped: 0 };
     if (pending > 0) {
