@@ -1,0 +1,192 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createConnection } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { connect, nkeys } from "nats";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type EventRecord, type Logger, type Target, isRetryable, logEnvelopeJson } from "@s3notify/core";
+import { freePort } from "@s3notify/testkit";
+import natsTargetPlugin, { NATS_KEYS } from "./index.js";
+
+// The launcher's nats-server has no auth and no TLS: these tests start their own with a config file.
+const quietLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+function record(index: number): EventRecord {
+  return {
+    eventVersion: "2.0",
+    eventSource: "minio:s3",
+    awsRegion: "",
+    eventTime: "2026-11-25T18:00:00.000Z",
+    eventName: "s3:ObjectCreated:Put",
+    userIdentity: { principalId: "minioadmin" },
+    requestParameters: null,
+    responseElements: {},
+    s3: {
+      s3SchemaVersion: "1.0",
+      configurationId: "Config",
+      bucket: { name: "secure", ownerIdentity: { principalId: "minioadmin" }, arn: "arn:aws:s3:::secure" },
+      object: { key: `k${index}`, sequencer: `1${index}` },
+    },
+    source: { host: "", port: "", userAgent: "" },
+  };
+}
+
+function target(values: Record<string, string>): Target {
+  const raw: Record<string, string> = {};
+  for (const key of NATS_KEYS) raw[key.name] = key.default;
+  const config = natsTargetPlugin.parseConfig({ ...raw, ...values }, { targetId: "1", subsystem: "notify_nats" });
+  return natsTargetPlugin.create(config, { targetId: { id: "1", type: "nats" }, logger: quietLogger });
+}
+
+async function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection(port, "127.0.0.1", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+interface Server {
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+async function natsServer(dir: string, name: string, config: (port: number) => string): Promise<Server> {
+  const port = await freePort();
+  const file = join(dir, `${name}.conf`);
+  await writeFile(file, config(port));
+  const child: ChildProcess = spawn("nats-server", ["-c", file], { stdio: "ignore" });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const deadline = Date.now() + 10_000;
+  while (!(await portOpen(port))) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`nats-server ${name} did not start`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return {
+    port,
+    stop: async () => {
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+/** A subscriber that authenticates like `options`, collecting payloads. */
+async function subscriber(options: Parameters<typeof connect>[0], subject: string): Promise<{ received: string[]; close(): Promise<void> }> {
+  const nc = await connect(options);
+  const received: string[] = [];
+  nc.subscribe(subject, { callback: (_error, message) => received.push(message.string()) });
+  await nc.flush();
+  return { received, close: () => nc.close() };
+}
+
+describe("nats target: authentication and TLS against real nats-servers", () => {
+  let dir: string;
+  const servers: Server[] = [];
+  const targets: Target[] = [];
+  let userPass: Server;
+  let token: Server;
+  let nkey: Server;
+  let tls: Server;
+  let seed: Uint8Array;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "s3notify-nats-auth-"));
+    const openssl = (...args: string[]): void => {
+      execFileSync("openssl", args, { cwd: dir, stdio: "ignore" });
+    };
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=s3notify test CA", "-keyout", "ca.key", "-out", "ca.pem");
+    await writeFile(join(dir, "san.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", "server.key", "-out", "server.csr");
+    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "1", "-extfile", "san.ext", "-out", "server.pem");
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=minio", "-keyout", "client.key", "-out", "client.csr");
+    openssl("x509", "-req", "-in", "client.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "1", "-out", "client.pem");
+
+    const user = nkeys.createUser();
+    seed = user.getSeed();
+    await writeFile(join(dir, "minio.nk"), new TextDecoder().decode(seed));
+
+    userPass = await natsServer(dir, "userpass", (port) => `listen: 127.0.0.1:${port}\nauthorization { user: minio, password: "s3cr3t-pass" }\n`);
+    token = await natsServer(dir, "token", (port) => `listen: 127.0.0.1:${port}\nauthorization { token: "s3cr3t-token" }\n`);
+    nkey = await natsServer(dir, "nkey", (port) => `listen: 127.0.0.1:${port}\nauthorization { users: [ { nkey: ${user.getPublicKey()} } ] }\n`);
+    tls = await natsServer(
+      dir,
+      "tls",
+      (port) =>
+        `listen: 127.0.0.1:${port}\ntls { cert_file: "${join(dir, "server.pem")}", key_file: "${join(dir, "server.key")}", ca_file: "${join(dir, "ca.pem")}", verify: true }\n`,
+    );
+    servers.push(userPass, token, nkey, tls);
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const entry of targets) await entry.close();
+    for (const server of servers) await server.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  function track(entry: Target): Target {
+    targets.push(entry);
+    return entry;
+  }
+
+  it("username/password: delivers with the right pair, refuses the wrong one without echoing it", async () => {
+    const reader = await subscriber({ servers: `127.0.0.1:${userPass.port}`, user: "minio", pass: "s3cr3t-pass" }, "auth.up");
+    const good = track(target({ address: `127.0.0.1:${userPass.port}`, subject: "auth.up", username: "minio", password: "s3cr3t-pass" }));
+    await good.send([record(1)]);
+    const bad = track(target({ address: `127.0.0.1:${userPass.port}`, subject: "auth.up", username: "minio", password: "wrong-pass-value" }));
+    const error = await bad.open().then(() => undefined, (thrown: unknown) => thrown);
+    expect(isRetryable(error)).toBe(true);
+    expect(String((error as Error).message)).not.toContain("wrong-pass-value");
+    expect(await bad.isActive()).toBe(false);
+    await expect.poll(() => reader.received.length).toBe(1);
+    expect(reader.received[0]).toBe(logEnvelopeJson(record(1)));
+    await reader.close();
+  });
+
+  it("token", async () => {
+    const reader = await subscriber({ servers: `127.0.0.1:${token.port}`, token: "s3cr3t-token" }, "auth.token");
+    const good = track(target({ address: `127.0.0.1:${token.port}`, subject: "auth.token", token: "s3cr3t-token" }));
+    await good.send([record(2)]);
+    await expect.poll(() => reader.received.length).toBe(1);
+    await reader.close();
+    const bad = track(target({ address: `127.0.0.1:${token.port}`, subject: "auth.token" }));
+    expect(await bad.isActive()).toBe(false);
+  });
+
+  it("NKey seed file from the env-only nkey_seed key", async () => {
+    const reader = await subscriber({ servers: `127.0.0.1:${nkey.port}`, authenticator: (await import("nats")).nkeyAuthenticator(seed) }, "auth.nkey");
+    const good = track(target({ address: `127.0.0.1:${nkey.port}`, subject: "auth.nkey", nkey_seed: join(dir, "minio.nk") }));
+    await good.send([record(3)]);
+    await expect.poll(() => reader.received.length).toBe(1);
+    await reader.close();
+  });
+
+  it("TLS with cert_authority and a client certificate (server verifies clients)", async () => {
+    const ca = join(dir, "ca.pem");
+    const reader = await subscriber(
+      { servers: `127.0.0.1:${tls.port}`, tls: { caFile: ca, certFile: join(dir, "client.pem"), keyFile: join(dir, "client.key") } },
+      "tls.events",
+    );
+    const good = track(
+      target({ address: `127.0.0.1:${tls.port}`, subject: "tls.events", tls: "on", cert_authority: ca, client_cert: join(dir, "client.pem"), client_key: join(dir, "client.key") }),
+    );
+    await good.send([record(4), record(5)]);
+    await expect.poll(() => reader.received.length).toBe(2);
+    await reader.close();
+
+    // Without the CA the server's certificate is not trusted; with tls_skip_verify it is accepted
+    // (the server still wants a client certificate, so one is given).
+    const untrusted = track(target({ address: `127.0.0.1:${tls.port}`, subject: "tls.events", tls: "on", client_cert: join(dir, "client.pem"), client_key: join(dir, "client.key") }));
+    expect(await untrusted.isActive()).toBe(false);
+    const skipping = track(
+      target({ address: `127.0.0.1:${tls.port}`, subject: "tls.events", tls: "on", tls_skip_verify: "on", client_cert: join(dir, "client.pem"), client_key: join(dir, "client.key") }),
+    );
+    expect(await skipping.isActive()).toBe(true);
+    // Without a client certificate the server refuses the handshake.
+    const anonymous = track(target({ address: `127.0.0.1:${tls.port}`, subject: "tls.events", tls: "on", cert_authority: ca }));
+    expect(await anonymous.isActive()).toBe(false);
+  });
+});
