@@ -56,6 +56,19 @@ describe("FileEventLog", () => {
     expect(second.stats().corruptFrames).toBe(0);
   });
 
+  it("saves only the contiguous acknowledged prefix: an entry acknowledged out of order may come back, an unacknowledged one always does", async () => {
+    const first = await openLog();
+    await first.append(["a", "b", "c", "d"].map((key) => ({ record: sampleRecord(key), targets: ["1:webhook"] })));
+    const consumer = first.consumer("1:webhook");
+    const [a, , c] = await consumer.read(3);
+    await consumer.ack([a?.position ?? 0, c?.position ?? 0]);
+    expect(consumer.pending()).toBe(2);
+    await first.close();
+    opened.length = 0;
+    const second = await openLog();
+    expect(keysOf(await second.consumer("1:webhook").read(10))).toEqual(["b", "c", "d"]);
+  });
+
   it("coalesces concurrent appends into few writes (group commit) and keeps their order", async () => {
     const log = await openLog();
     const results = await Promise.all(
