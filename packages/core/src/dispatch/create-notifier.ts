@@ -9,7 +9,7 @@ import { buildEventRecord } from "../event/build-record.js";
 import { queryUnescape } from "../event/object-key.js";
 import { formatArn, targetIdString } from "../rules/arn.js";
 import { RulesIndex } from "../rules/rules-index.js";
-import type { EventLog } from "../store/event-log.js";
+import type { EventLog, LogAppendResult } from "../store/event-log.js";
 import { FileEventLog } from "../store/file-event-log.js";
 import { MemoryEventLog } from "../store/memory-event-log.js";
 import type {
@@ -158,7 +158,15 @@ class DefaultNotifier implements Notifier {
     // Built only when some target hears it.
     const record = isEventRecord(event) ? event : buildEventRecord(event, { escapeKey: true });
     // One append per log, however many of its targets hear the event.
-    const results = await Promise.all([...byLog].map(([log, targets]) => log.append([{ record, targets }])));
+    const results = await Promise.all(
+      [...byLog].map(([log, targets]) =>
+        log.append([{ record, targets }]).catch((error: unknown): LogAppendResult[] => {
+          // The store failed (disk full, I/O error): the event is refused for these targets, the host carries on.
+          const reason = `unable to save the event in ${log.description}: ${error instanceof Error ? error.message : String(error)}`;
+          return [{ position: undefined, accepted: [], refused: targets.map((targetId) => ({ targetId, reason })) }];
+        }),
+      ),
+    );
     for (const [result] of results) {
       if (!result) continue;
       accepted.push(...result.accepted);
