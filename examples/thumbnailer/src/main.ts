@@ -5,7 +5,12 @@ import { startThumbnailer } from "./thumbnailer.js";
 const emitWarning = process.emitWarning.bind(process);
 process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
   const text = typeof warning === "string" ? warning : warning.message;
-  if (text.includes("NodeVersionSupportWarning") || (rest[0] as { type?: string } | string | undefined) === "NodeVersionSupportWarning" || text.includes("will require node >=22")) return;
+  if (
+    text.includes("NodeVersionSupportWarning") ||
+    (rest[0] as { type?: string } | string | undefined) === "NodeVersionSupportWarning" ||
+    text.includes("will require node >=22")
+  )
+    return;
   (emitWarning as (...args: unknown[]) => void)(warning, ...rest);
 }) as typeof process.emitWarning;
 

@@ -7,7 +7,7 @@ import { type S3NotifyServer, startS3NotifyServer } from "@s3notify/server";
 import webhookTargetPlugin from "@s3notify/target-webhook";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Thumbnailer, startThumbnailer } from "./thumbnailer.js";
+import { startThumbnailer, type Thumbnailer } from "./thumbnailer.js";
 
 const CREDENTIALS = { accessKey: "thumb-access", secretKey: "thumb-secret-000" };
 const SAMPLE = fileURLToPath(new URL("../sample/myphoto.jpg", import.meta.url));
@@ -41,7 +41,15 @@ function waitForLine(pattern: RegExp, timeoutMs = 20_000): Promise<string> {
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), "s3notify-thumbnailer-"));
-  server = await startS3NotifyServer({ dataDir, address: "127.0.0.1:0", credentials: CREDENTIALS, env: {}, plugins: [webhookTargetPlugin], discoverFrom: false, logger: silent });
+  server = await startS3NotifyServer({
+    dataDir,
+    address: "127.0.0.1:0",
+    credentials: CREDENTIALS,
+    env: {},
+    plugins: [webhookTargetPlugin],
+    discoverFrom: false,
+    logger: silent,
+  });
   thumbnailer = await startThumbnailer({
     port: 0,
     s3: { endpoint: server.url, ...CREDENTIALS },
@@ -53,13 +61,22 @@ beforeAll(async () => {
     },
   });
   await server.applyConfig(JSON.stringify({ notify: { webhook: { "1": { enable: true, endpoint: thumbnailer.url } } } }));
-  s3 = new S3Client({ endpoint: server.url, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: CREDENTIALS.accessKey, secretAccessKey: CREDENTIALS.secretKey } });
+  s3 = new S3Client({
+    endpoint: server.url,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: { accessKeyId: CREDENTIALS.accessKey, secretAccessKey: CREDENTIALS.secretKey },
+  });
   await s3.send(new CreateBucketCommand({ Bucket: "images" }));
   await s3.send(new CreateBucketCommand({ Bucket: "images-thumbnails" }));
   await s3.send(
     new PutBucketNotificationConfigurationCommand({
       Bucket: "images",
-      NotificationConfiguration: { QueueConfigurations: [{ QueueArn: "arn:minio:sqs::1:webhook", Events: ["s3:ObjectCreated:*"], Filter: { Key: { FilterRules: [{ Name: "suffix", Value: ".jpg" }] } } }] },
+      NotificationConfiguration: {
+        QueueConfigurations: [
+          { QueueArn: "arn:minio:sqs::1:webhook", Events: ["s3:ObjectCreated:*"], Filter: { Key: { FilterRules: [{ Name: "suffix", Value: ".jpg" }] } } },
+        ],
+      },
     }),
   );
 });
@@ -76,7 +93,8 @@ describe("thumbnailer example (s3notify server in-process, webhook target, sharp
     await s3.send(new PutObjectCommand({ Bucket: "images", Key: "holiday/my photo.jpg", Body: await readFile(SAMPLE), ContentType: "image/jpeg" }));
     expect(await waitForLine(/^thumbnail /)).toBe("thumbnail images-thumbnails/holiday/my photo.jpg written, 128x96");
     const thumbnail = await s3.send(new GetObjectCommand({ Bucket: "images-thumbnails", Key: "holiday/my photo.jpg" }));
-    const metadata = await sharp(Buffer.from(await thumbnail.Body!.transformToByteArray())).metadata();
+    if (!thumbnail.Body) throw new Error("no thumbnail body");
+    const metadata = await sharp(Buffer.from(await thumbnail.Body.transformToByteArray())).metadata();
     expect([metadata.format, metadata.width, metadata.height]).toEqual(["jpeg", 128, 96]);
     expect(thumbnail.Metadata).toEqual({ source: "images/holiday/my photo.jpg" });
   });

@@ -59,7 +59,8 @@ export async function startThumbnailer(options: ThumbnailerOptions): Promise<Thu
     let original: Buffer;
     try {
       const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      original = Buffer.from(await object.Body!.transformToByteArray());
+      if (!object.Body) throw new Error(`no body for ${bucket}/${key}`);
+      original = Buffer.from(await object.Body.transformToByteArray());
     } catch (error) {
       if (error instanceof NoSuchKey) {
         options.log(`skipped ${bucket}/${key}: it was deleted before it could be read`);
@@ -78,7 +79,15 @@ export async function startThumbnailer(options: ThumbnailerOptions): Promise<Thu
       options.log(`skipped ${bucket}/${key}: not a readable image (${(error as Error).message})`);
       return;
     }
-    await s3.send(new PutObjectCommand({ Bucket: options.thumbnailBucket, Key: key, Body: output.data, ContentType: "image/jpeg", Metadata: { source: `${bucket}/${key}` } }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: options.thumbnailBucket,
+        Key: key,
+        Body: output.data,
+        ContentType: "image/jpeg",
+        Metadata: { source: `${bucket}/${key}` },
+      }),
+    );
     options.log(`thumbnail ${options.thumbnailBucket}/${key} written, ${output.info.width}x${output.info.height}`);
   }
 

@@ -1,6 +1,6 @@
 import { ConfigError, S3NotifyError } from "@s3notify/core";
-import type { AdminCall } from "../http/s3-handler.js";
 import { readSmallBody } from "../http/request-body.js";
+import type { AdminCall } from "../http/s3-handler.js";
 import { s3Error } from "../s3/s3-errors.js";
 
 export interface AdminOperations {
@@ -39,10 +39,18 @@ export function createAdminHandler(operations: AdminOperations): (call: AdminCal
           const errors = inner && inner.length > 0 ? inner : [error as ConfigError];
           const first = errors[0] as ConfigError;
           const message = errors.map((each) => each.message).join("; ");
-          return sendJson(call, 400, `${JSON.stringify({ Code: "XMinioAdminConfigError", Message: message, subsystem: first.subsystem, target: first.targetId ?? null, key: first.key ?? null })}\n`);
+          return sendJson(
+            call,
+            400,
+            `${JSON.stringify({ Code: "XMinioAdminConfigError", Message: message, subsystem: first.subsystem, target: first.targetId ?? null, key: first.key ?? null })}\n`,
+          );
         }
         if (error instanceof SyntaxError || (S3NotifyError.isInstance(error) && !("s3Code" in error))) {
-          return sendJson(call, 400, `${JSON.stringify({ Code: "XMinioAdminConfigBadJSON", Message: error instanceof Error ? error.message : String(error) })}\n`);
+          return sendJson(
+            call,
+            400,
+            `${JSON.stringify({ Code: "XMinioAdminConfigBadJSON", Message: error instanceof Error ? error.message : String(error) })}\n`,
+          );
         }
         throw error;
       }

@@ -1,15 +1,15 @@
-import { dirname, join } from "node:path";
 import { readFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
-  type Logger,
-  type NotifyConfig,
-  type TargetPlugin,
-  type TargetRegistry,
   createTargetRegistry,
   discoverTargetPlugins,
   dumpConfigJson,
+  type Logger,
   loadNotifyConfig,
+  type NotifyConfig,
+  type TargetPlugin,
+  type TargetRegistry,
   validateNotifyConfig,
 } from "@s3notify/core";
 import webhookTargetPlugin from "@s3notify/target-webhook";

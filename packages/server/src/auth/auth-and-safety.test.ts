@@ -1,7 +1,7 @@
 import { readdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TEST_CREDENTIALS, startS3TestHost } from "../testing/s3-test-host.js";
+import { startS3TestHost, TEST_CREDENTIALS } from "../testing/s3-test-host.js";
 import { presignedPath, sendRaw, signedRequest, streamingSignedPut } from "../testing/signed-request.js";
 
 let host: Awaited<ReturnType<typeof startS3TestHost>>;
@@ -40,26 +40,55 @@ describe("authentication (SigV4 from @smithy/signature-v4, raw node:http request
 
   it("refuses a wrong secret (SignatureDoesNotMatch), an unknown key (InvalidAccessKeyId) and a skewed clock (RequestTimeTooSkewed)", async () => {
     const before = host.notifications.events.length;
-    const wrongSecret = await signedRequest({ url: host.url, method: "PUT", path: "/vault/secret.txt", body: "evil", credentials: { accessKey: TEST_CREDENTIALS.accessKey, secretKey: "wrong-secret" } });
+    const wrongSecret = await signedRequest({
+      url: host.url,
+      method: "PUT",
+      path: "/vault/secret.txt",
+      body: "evil",
+      credentials: { accessKey: TEST_CREDENTIALS.accessKey, secretKey: "wrong-secret" },
+    });
     expect([wrongSecret.status, code(wrongSecret.body)]).toEqual([403, "SignatureDoesNotMatch"]);
     const unknownKey = await signedRequest({ url: host.url, method: "GET", path: "/vault/secret.txt", credentials: { accessKey: "nobody", secretKey: "x" } });
     expect([unknownKey.status, code(unknownKey.body)]).toEqual([403, "InvalidAccessKeyId"]);
-    const skewed = await signedRequest({ url: host.url, method: "GET", path: "/vault/secret.txt", credentials: TEST_CREDENTIALS, signingDate: new Date(Date.now() - 20 * 60 * 1000) });
+    const skewed = await signedRequest({
+      url: host.url,
+      method: "GET",
+      path: "/vault/secret.txt",
+      credentials: TEST_CREDENTIALS,
+      signingDate: new Date(Date.now() - 20 * 60 * 1000),
+    });
     expect([skewed.status, code(skewed.body)]).toEqual([403, "RequestTimeTooSkewed"]);
-    const malformed = await sendRaw(host.url, "GET", "/vault/secret.txt", { authorization: "AWS4-HMAC-SHA256 Credential=broken", "x-amz-date": "20240101T000000Z" });
+    const malformed = await sendRaw(host.url, "GET", "/vault/secret.txt", {
+      authorization: "AWS4-HMAC-SHA256 Credential=broken",
+      "x-amz-date": "20240101T000000Z",
+    });
     expect([malformed.status, code(malformed.body)]).toEqual([400, "AuthorizationHeaderMalformed"]);
     expect(await content("secret.txt")).toBe("original");
     expect(host.notifications.events.length).toBe(before + 1); // only the GET above
   });
 
   it("refuses a body that does not match the signed x-amz-content-sha256, keeping the old object", async () => {
-    const response = await signedRequest({ url: host.url, method: "PUT", path: "/vault/secret.txt", body: "tampered", contentSha256: "a".repeat(64), credentials: TEST_CREDENTIALS });
+    const response = await signedRequest({
+      url: host.url,
+      method: "PUT",
+      path: "/vault/secret.txt",
+      body: "tampered",
+      contentSha256: "a".repeat(64),
+      credentials: TEST_CREDENTIALS,
+    });
     expect([response.status, code(response.body)]).toEqual([400, "XAmzContentSHA256Mismatch"]);
     expect(await content("secret.txt")).toBe("original");
   });
 
   it("accepts UNSIGNED-PAYLOAD", async () => {
-    const response = await signedRequest({ url: host.url, method: "PUT", path: "/vault/unsigned.txt", body: "free", contentSha256: "UNSIGNED-PAYLOAD", credentials: TEST_CREDENTIALS });
+    const response = await signedRequest({
+      url: host.url,
+      method: "PUT",
+      path: "/vault/unsigned.txt",
+      body: "free",
+      contentSha256: "UNSIGNED-PAYLOAD",
+      credentials: TEST_CREDENTIALS,
+    });
     expect(response.status).toBe(200);
     expect(await content("unsigned.txt")).toBe("free");
   });
@@ -69,7 +98,14 @@ describe("authentication (SigV4 from @smithy/signature-v4, raw node:http request
     const ok = await sendRaw(host.url, "GET", fresh, {});
     expect([ok.status, ok.body]).toEqual([200, "original"]);
     const before = host.notifications.events.length;
-    const old = await presignedPath({ url: host.url, method: "GET", path: "/vault/secret.txt", credentials: TEST_CREDENTIALS, expiresIn: 60, signingDate: new Date(Date.now() - 10 * 60 * 1000) });
+    const old = await presignedPath({
+      url: host.url,
+      method: "GET",
+      path: "/vault/secret.txt",
+      credentials: TEST_CREDENTIALS,
+      expiresIn: 60,
+      signingDate: new Date(Date.now() - 10 * 60 * 1000),
+    });
     const expired = await sendRaw(host.url, "GET", old, {});
     expect([expired.status, code(expired.body)]).toEqual([403, "AccessDenied"]);
     expect(expired.body).toContain("Request has expired");
@@ -83,7 +119,13 @@ describe("authentication (SigV4 from @smithy/signature-v4, raw node:http request
     const good = await streamingSignedPut({ url: host.url, path: "/vault/chunked.bin", chunks, credentials: TEST_CREDENTIALS });
     expect(good.status).toBe(200);
     expect(await content("chunked.bin")).toBe(Buffer.concat(chunks).toString());
-    const bad = await streamingSignedPut({ url: host.url, path: "/vault/chunked.bin", chunks: [Buffer.from("replacement one"), Buffer.from("two")], credentials: TEST_CREDENTIALS, tamperChunk: 1 });
+    const bad = await streamingSignedPut({
+      url: host.url,
+      path: "/vault/chunked.bin",
+      chunks: [Buffer.from("replacement one"), Buffer.from("two")],
+      credentials: TEST_CREDENTIALS,
+      tamperChunk: 1,
+    });
     expect([bad.status, code(bad.body)]).toEqual([403, "SignatureDoesNotMatch"]);
     expect(await content("chunked.bin")).toBe(Buffer.concat(chunks).toString());
   });

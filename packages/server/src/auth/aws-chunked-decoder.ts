@@ -1,7 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { Readable } from "node:stream";
 import { s3Error } from "../s3/s3-errors.js";
-import { EMPTY_SHA256, type ChunkSigner } from "./sigv4-verifier.js";
+import { type ChunkSigner, EMPTY_SHA256 } from "./sigv4-verifier.js";
 
 const MAX_LINE = 4096;
 const MAX_CHUNK = 16 * 1024 * 1024;
@@ -78,7 +78,14 @@ export function decodeAwsChunked(source: AsyncIterable<Buffer>, options: { signe
         const signatureExtension = extensions.find((extension) => extension.startsWith("chunk-signature="));
         if (!signatureExtension) throw s3Error("SignatureDoesNotMatch", "An aws-chunked chunk carries no chunk-signature.");
         const given = signatureExtension.slice("chunk-signature=".length);
-        const stringToSign = ["AWS4-HMAC-SHA256-PAYLOAD", signer.amzDate, signer.scope, previousSignature, EMPTY_SHA256, createHash("sha256").update(data).digest("hex")].join("\n");
+        const stringToSign = [
+          "AWS4-HMAC-SHA256-PAYLOAD",
+          signer.amzDate,
+          signer.scope,
+          previousSignature,
+          EMPTY_SHA256,
+          createHash("sha256").update(data).digest("hex"),
+        ].join("\n");
         const expected = createHmac("sha256", signer.signingKey).update(stringToSign).digest("hex");
         if (!sameHex(expected, given)) throw s3Error("SignatureDoesNotMatch");
         previousSignature = expected;
@@ -102,7 +109,13 @@ export function decodeAwsChunked(source: AsyncIterable<Buffer>, options: { signe
       if (signer) {
         if (!trailerSignature) throw s3Error("SignatureDoesNotMatch", "The aws-chunked trailer carries no signature.");
         const trailerText = trailerLines.map((line) => `${line}\n`).join("");
-        const stringToSign = ["AWS4-HMAC-SHA256-TRAILER", signer.amzDate, signer.scope, previousSignature, createHash("sha256").update(trailerText).digest("hex")].join("\n");
+        const stringToSign = [
+          "AWS4-HMAC-SHA256-TRAILER",
+          signer.amzDate,
+          signer.scope,
+          previousSignature,
+          createHash("sha256").update(trailerText).digest("hex"),
+        ].join("\n");
         const expected = createHmac("sha256", signer.signingKey).update(stringToSign).digest("hex");
         if (!sameHex(expected, trailerSignature)) throw s3Error("SignatureDoesNotMatch");
       }

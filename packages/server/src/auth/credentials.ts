@@ -9,7 +9,10 @@ export type CredentialSource = "flags" | "environment" | "defaults";
 export const DEFAULT_CREDENTIALS: Credentials = { accessKey: "minioadmin", secretKey: "minioadmin" };
 
 /** Flags first, then MINIO_ROOT_USER/MINIO_ROOT_PASSWORD, then minioadmin/minioadmin. */
-export function resolveCredentials(flags: { accessKey?: string; secretKey?: string }, env: NodeJS.ProcessEnv): { credentials: Credentials; source: CredentialSource } {
+export function resolveCredentials(
+  flags: { accessKey?: string; secretKey?: string },
+  env: NodeJS.ProcessEnv,
+): { credentials: Credentials; source: CredentialSource } {
   if (flags.accessKey || flags.secretKey) {
     if (!flags.accessKey || !flags.secretKey) throw new Error("--access-key and --secret-key must be given together");
     return { credentials: { accessKey: flags.accessKey, secretKey: flags.secretKey }, source: "flags" };

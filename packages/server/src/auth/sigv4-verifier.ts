@@ -59,7 +59,10 @@ function parseAmzDate(value: string | undefined): Date | undefined {
 }
 
 function toAmzDate(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+  return date
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
 }
 
 function sha256Hex(text: string): string {
@@ -125,14 +128,22 @@ export async function verifySigV4(request: IncomingMessage, options: VerifyOptio
   if (typeof query["X-Amz-Algorithm"] === "string" || typeof query["X-Amz-Signature"] === "string") {
     presigned = true;
     const queryError = (message?: string) => s3Error("AuthorizationQueryParametersError", message);
-    if (query["X-Amz-Algorithm"] !== ALGORITHM) throw queryError("X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\"");
+    if (query["X-Amz-Algorithm"] !== ALGORITHM) throw queryError('X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"');
     const credentialValue = query["X-Amz-Credential"];
     const dateValue = query["X-Amz-Date"];
     const expiresValue = query["X-Amz-Expires"];
     const signedValue = query["X-Amz-SignedHeaders"];
     const signatureValue = query["X-Amz-Signature"];
-    if (typeof credentialValue !== "string" || typeof dateValue !== "string" || typeof signedValue !== "string" || typeof signatureValue !== "string" || typeof expiresValue !== "string") {
-      throw queryError("Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.");
+    if (
+      typeof credentialValue !== "string" ||
+      typeof dateValue !== "string" ||
+      typeof signedValue !== "string" ||
+      typeof signatureValue !== "string" ||
+      typeof expiresValue !== "string"
+    ) {
+      throw queryError(
+        "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.",
+      );
     }
     credential = parseCredential(credentialValue, () => queryError());
     const parsedDate = parseAmzDate(dateValue);
@@ -165,7 +176,9 @@ export async function verifySigV4(request: IncomingMessage, options: VerifyOptio
     const signedValue = fields.get("SignedHeaders");
     const signatureValue = fields.get("Signature");
     if (!credentialValue || !signedValue || !signatureValue) throw malformed();
-    credential = parseCredential(credentialValue, () => malformed("The authorization header is malformed; the Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\"."));
+    credential = parseCredential(credentialValue, () =>
+      malformed('The authorization header is malformed; the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".'),
+    );
     signedHeaders = signedValue.split(";");
     signature = signatureValue;
     const dateHeader = request.headers["x-amz-date"] ?? request.headers.date;
@@ -185,7 +198,11 @@ export async function verifySigV4(request: IncomingMessage, options: VerifyOptio
     const code = presigned ? "AuthorizationQueryParametersError" : "AuthorizationHeaderMalformed";
     throw s3Error(code, `The authorization header is malformed; the region '${credential.region}' is wrong; expecting '${options.region}'.`);
   }
-  if (credential.service !== "s3") throw s3Error(presigned ? "AuthorizationQueryParametersError" : "AuthorizationHeaderMalformed", `The authorization header is malformed; incorrect service "${credential.service}". This endpoint belongs to "s3".`);
+  if (credential.service !== "s3")
+    throw s3Error(
+      presigned ? "AuthorizationQueryParametersError" : "AuthorizationHeaderMalformed",
+      `The authorization header is malformed; incorrect service "${credential.service}". This endpoint belongs to "s3".`,
+    );
   if (credential.date !== amzDate.slice(0, 8)) throw s3Error("SignatureDoesNotMatch");
   if (!signedHeaders.includes("host")) throw s3Error("AccessDenied", "Host header must be signed");
 
@@ -200,10 +217,18 @@ export async function verifySigV4(request: IncomingMessage, options: VerifyOptio
   if (presigned) delete signedQuery["X-Amz-Signature"];
   const canonicalQuery = getCanonicalQuery(new HttpRequest({ query: signedQuery }));
   const scope = `${credential.date}/${credential.region}/${credential.service}/aws4_request`;
-  const signingKey = await getSigningKey(Sha256, { accessKeyId: options.credentials.accessKey, secretAccessKey: options.credentials.secretKey }, credential.date, credential.region, credential.service);
+  const signingKey = await getSigningKey(
+    Sha256,
+    { accessKeyId: options.credentials.accessKey, secretAccessKey: options.credentials.secretKey },
+    credential.date,
+    credential.region,
+    credential.service,
+  );
 
   const signatureFor = (canonicalPath: string): string => {
-    const canonicalRequest = [request.method ?? "GET", canonicalPath, canonicalQuery, ...canonicalHeaderLines, "", signedHeaders.join(";"), payloadHash].join("\n");
+    const canonicalRequest = [request.method ?? "GET", canonicalPath, canonicalQuery, ...canonicalHeaderLines, "", signedHeaders.join(";"), payloadHash].join(
+      "\n",
+    );
     const stringToSign = `${ALGORITHM}\n${amzDate}\n${scope}\n${sha256Hex(canonicalRequest)}`;
     return hmacHex(signingKey, stringToSign);
   };
@@ -223,7 +248,12 @@ export async function verifySigV4(request: IncomingMessage, options: VerifyOptio
   let payload: PayloadCheck;
   if (payloadHash === UNSIGNED_PAYLOAD) payload = { kind: "unsigned" };
   else if (payloadHash === STREAMING_SIGNED || payloadHash === STREAMING_SIGNED_TRAILER) {
-    payload = { kind: "streaming", signed: true, trailer: payloadHash === STREAMING_SIGNED_TRAILER, chunkSigner: { amzDate, scope, signingKey, seedSignature: signature } };
+    payload = {
+      kind: "streaming",
+      signed: true,
+      trailer: payloadHash === STREAMING_SIGNED_TRAILER,
+      chunkSigner: { amzDate, scope, signingKey, seedSignature: signature },
+    };
   } else if (payloadHash === STREAMING_UNSIGNED_TRAILER) payload = { kind: "streaming", signed: false, trailer: true };
   else if (/^[0-9a-f]{64}$/.test(payloadHash)) payload = { kind: "sha256", sha256: payloadHash };
   else throw s3Error("XAmzContentSHA256Mismatch");

@@ -17,7 +17,7 @@ export async function adminConfigGet(aliasName: string, out: NodeJS.WritableStre
 export async function adminConfigSet(aliasName: string, input: NodeJS.ReadableStream, out: NodeJS.WritableStream): Promise<void> {
   const alias = await getAlias(aliasName);
   const text = await readStdin(input);
-  if (!text.trim()) throw new Error("no configuration on stdin (expected MinIO JSON {\"notify\":{...}} or KV lines)");
+  if (!text.trim()) throw new Error('no configuration on stdin (expected MinIO JSON {"notify":{...}} or KV lines)');
   const response = await signedFetch(alias, { method: "PUT", path: "/s3notify/admin/config", body: text, contentType: "application/json" });
   const result = (await response.json()) as { arns?: string[] };
   out.write(`Configuration applied; targets changed without a restart.\nSQS ARNs: ${(result.arns ?? []).map((arn) => `${arn} `).join("")}\n`);

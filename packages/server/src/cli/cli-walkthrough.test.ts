@@ -48,7 +48,10 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), "s3notify-cli-"));
   receiver = await startWebhookReceiver();
   await writeFile(join(work, "notify.json"), JSON.stringify({ notify: { webhook: { "1": { enable: true, endpoint: receiver.url } } } }));
-  server = spawn(NODE, [MAIN, "server", join(work, "data"), "--address", "127.0.0.1:0", "--config", join(work, "notify.json")], { env: cliEnv(), stdio: ["ignore", "pipe", "pipe"] });
+  server = spawn(NODE, [MAIN, "server", join(work, "data"), "--address", "127.0.0.1:0", "--config", join(work, "notify.json")], {
+    env: cliEnv(),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   server.stdout?.on("data", (chunk: Buffer) => (serverOutput += chunk.toString()));
   server.stderr?.on("data", (chunk: Buffer) => (serverOutput += chunk.toString()));
   await waitFor(() => /S3-API: (http:\/\/\S+)/.test(serverOutput), "the server banner");
@@ -64,7 +67,9 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-describe("the README walkthrough through the s3notify CLI (built entry point spawned with node, real server process, node:http webhook receiver)", { timeout: 90_000 }, () => {
+describe("the README walkthrough through the s3notify CLI (built entry point spawned with node, real server process, node:http webhook receiver)", {
+  timeout: 90_000,
+}, () => {
   it("prints the banner with the ARN and the default-credentials warning", () => {
     expect(serverOutput).toContain("SQS ARNs: arn:minio:sqs::1:webhook \n");
     expect(serverOutput).toContain("credentials from built-in defaults");
@@ -122,7 +127,10 @@ describe("the README walkthrough through the s3notify CLI (built entry point spa
     expect(bad.stderr).toMatch(/^s3notify: XMinioAdminConfigError: .*notify_webhook:1: endpoint/);
     const second = await startWebhookReceiver();
     try {
-      const good = await run(["admin", "config", "set", "local"], JSON.stringify({ notify: { webhook: { "1": { enable: true, endpoint: second.url, authToken: "very-secret-token" } } } }));
+      const good = await run(
+        ["admin", "config", "set", "local"],
+        JSON.stringify({ notify: { webhook: { "1": { enable: true, endpoint: second.url, authToken: "very-secret-token" } } } }),
+      );
       expect(good.code, good.stderr).toBe(0);
       expect(good.stdout).toContain("SQS ARNs: arn:minio:sqs::1:webhook");
       await waitFor(() => serverOutput.split("SQS ARNs:").length > 2, "the server to print the new ARNs");

@@ -1,15 +1,16 @@
-import { type Command, Option } from "commander";
 import {
+  type EventRecord,
   type FilterRule,
-  type NotificationConfiguration,
-  type QueueConfiguration,
-  type RuleEventName,
   formatArn,
+  type NotificationConfiguration,
   notificationToXml,
   parseArn,
   parseMcEventList,
   parseNotificationXml,
+  type QueueConfiguration,
+  type RuleEventName,
 } from "@s3notify/core";
+import { type Command, Option } from "commander";
 import { getAlias, splitTarget } from "./alias-store.js";
 import { signedFetch } from "./signed-client.js";
 
@@ -36,7 +37,9 @@ function sameQueue(left: QueueConfiguration, right: QueueConfiguration): boolean
   );
 }
 
-async function fetchConfiguration(target: string): Promise<{ bucket: string; alias: Awaited<ReturnType<typeof getAlias>>; configuration: NotificationConfiguration }> {
+async function fetchConfiguration(
+  target: string,
+): Promise<{ bucket: string; alias: Awaited<ReturnType<typeof getAlias>>; configuration: NotificationConfiguration }> {
   const { alias: aliasName, bucket } = splitTarget(target, { bucketRequired: true });
   const alias = await getAlias(aliasName);
   const response = await signedFetch(alias, { method: "GET", path: `/${bucket}`, query: { notification: "" } });
@@ -44,7 +47,13 @@ async function fetchConfiguration(target: string): Promise<{ bucket: string; ali
 }
 
 async function storeConfiguration(alias: Awaited<ReturnType<typeof getAlias>>, bucket: string, configuration: NotificationConfiguration): Promise<void> {
-  await signedFetch(alias, { method: "PUT", path: `/${bucket}`, query: { notification: "" }, body: notificationToXml(configuration, ""), contentType: "application/xml" });
+  await signedFetch(alias, {
+    method: "PUT",
+    path: `/${bucket}`,
+    query: { notification: "" },
+    body: notificationToXml(configuration, ""),
+    contentType: "application/xml",
+  });
 }
 
 function describeQueue(queue: QueueConfiguration): string {
@@ -53,7 +62,12 @@ function describeQueue(queue: QueueConfiguration): string {
 }
 
 /** `mc event add`: fetch the bucket's rules, append one QueueConfiguration, PUT them back. */
-export async function eventAdd(target: string, arnText: string, options: FilterOptions & { ignoreExisting?: boolean }, out: NodeJS.WritableStream): Promise<void> {
+export async function eventAdd(
+  target: string,
+  arnText: string,
+  options: FilterOptions & { ignoreExisting?: boolean },
+  out: NodeJS.WritableStream,
+): Promise<void> {
   const arn = parseArn(arnText);
   const events: RuleEventName[] = parseMcEventList(options.event);
   const { bucket, alias, configuration } = await fetchConfiguration(target);
@@ -76,7 +90,12 @@ export async function eventList(target: string, arnText: string | undefined, out
 }
 
 /** `mc event rm`: removes the entries for an ARN (narrowed by --event/--prefix/--suffix when given), or all with --force. */
-export async function eventRemove(target: string, arnText: string | undefined, options: Partial<FilterOptions> & { force?: boolean }, out: NodeJS.WritableStream): Promise<void> {
+export async function eventRemove(
+  target: string,
+  arnText: string | undefined,
+  options: Partial<FilterOptions> & { force?: boolean },
+  out: NodeJS.WritableStream,
+): Promise<void> {
   if (arnText === undefined && !options.force) throw new Error("give an ARN, or --force to remove every notification rule of the bucket");
   const { bucket, alias, configuration } = await fetchConfiguration(target);
   const events = options.event ? parseMcEventList(options.event) : undefined;
@@ -107,7 +126,12 @@ function humanSize(bytes: number | undefined): string {
 }
 
 /** `mc watch`: streams the Listen API and prints one line per event until interrupted. */
-export async function eventListen(target: string, options: FilterOptions & { json?: boolean }, out: NodeJS.WritableStream, signal?: AbortSignal): Promise<void> {
+export async function eventListen(
+  target: string,
+  options: FilterOptions & { json?: boolean },
+  out: NodeJS.WritableStream,
+  signal?: AbortSignal,
+): Promise<void> {
   const { alias: aliasName, bucket } = splitTarget(target, { bucketRequired: false });
   const alias = await getAlias(aliasName);
   const events = parseMcEventList(options.event);
@@ -125,7 +149,7 @@ export async function eventListen(target: string, options: FilterOptions & { jso
         pending = pending.slice(newline + 1);
         newline = pending.indexOf("\n");
         if (!line) continue;
-        const parsed = JSON.parse(line) as { Records: Record<string, any>[] | null };
+        const parsed = JSON.parse(line) as { Records: EventRecord[] | null };
         for (const record of parsed.Records ?? []) {
           if (options.json) out.write(`${JSON.stringify(record)}\n`);
           else {
@@ -173,7 +197,9 @@ export function registerEventCommands(program: Command): void {
     .option("--prefix <PREFIX>", "only the rule with this prefix")
     .option("--suffix <SUFFIX>", "only the rule with this suffix")
     .option("--force", "remove every rule of the bucket when no ARN is given")
-    .action(async (target: string, arn: string | undefined, options: Partial<FilterOptions> & { force?: boolean }) => eventRemove(target, arn, options, process.stdout));
+    .action(async (target: string, arn: string | undefined, options: Partial<FilterOptions> & { force?: boolean }) =>
+      eventRemove(target, arn, options, process.stdout),
+    );
   event
     .command("listen")
     .alias("watch")

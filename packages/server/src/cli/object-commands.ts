@@ -4,7 +4,15 @@ import type { Command } from "commander";
 import { getAlias } from "./alias-store.js";
 import { signedFetch } from "./signed-client.js";
 
-const CONTENT_TYPES: Record<string, string> = { ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif", ".txt": "text/plain", ".json": "application/json", ".html": "text/html" };
+const CONTENT_TYPES: Record<string, string> = {
+  ".jpg": "image/jpeg",
+  ".jpeg": "image/jpeg",
+  ".png": "image/png",
+  ".gif": "image/gif",
+  ".txt": "text/plain",
+  ".json": "application/json",
+  ".html": "text/html",
+};
 
 function splitObject(target: string): { alias: string; bucket: string; key: string } | undefined {
   const [alias = "", bucket = "", ...rest] = target.split("/");
@@ -36,11 +44,16 @@ export async function copy(source: string, destination: string, out: NodeJS.Writ
     const key = remoteDestination.key === "" || remoteDestination.key.endsWith("/") ? `${remoteDestination.key}${basename(source)}` : remoteDestination.key;
     const alias = await getAlias(remoteDestination.alias);
     const body = await readFile(source);
-    await signedFetch(alias, { method: "PUT", path: `/${remoteDestination.bucket}/${key}`, body, contentType: CONTENT_TYPES[extname(source).toLowerCase()] ?? "application/octet-stream" });
+    await signedFetch(alias, {
+      method: "PUT",
+      path: `/${remoteDestination.bucket}/${key}`,
+      body,
+      contentType: CONTENT_TYPES[extname(source).toLowerCase()] ?? "application/octet-stream",
+    });
     out.write(`${source} -> ${remoteDestination.alias}/${remoteDestination.bucket}/${key} (${body.length} bytes)\n`);
     return;
   }
-  if (remoteSource && remoteSource.key) {
+  if (remoteSource?.key) {
     const alias = await getAlias(remoteSource.alias);
     const response = await signedFetch(alias, { method: "GET", path: `/${remoteSource.bucket}/${remoteSource.key}` });
     const body = Buffer.from(await response.arrayBuffer());

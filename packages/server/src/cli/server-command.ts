@@ -15,7 +15,10 @@ export interface ServerCommandOptions {
 
 /** `s3notify server DIR`: runs until SIGTERM/SIGINT, then drains and exits. */
 export async function runServer(dataDir: string, options: ServerCommandOptions, out: NodeJS.WritableStream = process.stdout): Promise<void> {
-  const { credentials, source } = resolveCredentials({ ...(options.accessKey ? { accessKey: options.accessKey } : {}), ...(options.secretKey ? { secretKey: options.secretKey } : {}) }, process.env);
+  const { credentials, source } = resolveCredentials(
+    { ...(options.accessKey ? { accessKey: options.accessKey } : {}), ...(options.secretKey ? { secretKey: options.secretKey } : {}) },
+    process.env,
+  );
   const { logger } = createLogger();
   const configText = options.config ? await readConfigFile(resolve(options.config)) : undefined;
   let started = false;
@@ -38,7 +41,9 @@ export async function runServer(dataDir: string, options: ServerCommandOptions, 
   if (arns.length > 0) out.write(`SQS ARNs: ${arns.map((arn) => `${arn} `).join("")}\n`);
   started = true;
   if (source === "defaults") {
-    out.write("WARNING: Detected default credentials 'minioadmin:minioadmin', we recommend that you change these values with 'MINIO_ROOT_USER' and 'MINIO_ROOT_PASSWORD' environment variables\n");
+    out.write(
+      "WARNING: Detected default credentials 'minioadmin:minioadmin', we recommend that you change these values with 'MINIO_ROOT_USER' and 'MINIO_ROOT_PASSWORD' environment variables\n",
+    );
   }
   await new Promise<void>((resolveStop) => {
     let stopping = false;
@@ -68,11 +73,14 @@ export function registerServerCommand(program: Command): void {
     .description("run the S3 server with bucket notifications, storing objects under DIR")
     .argument("<DIR>", "data directory (created if missing)")
     .option("--address <[HOST]:PORT>", "listen address", ":9000")
-    .option("--config <FILE>", "notify configuration: MinIO JSON ({\"notify\":{...}}) or KV lines")
+    .option("--config <FILE>", 'notify configuration: MinIO JSON ({"notify":{...}}) or KV lines')
     .option("--access-key <KEY>", "root access key (default: MINIO_ROOT_USER or minioadmin)")
     .option("--secret-key <SECRET>", "root secret key (default: MINIO_ROOT_PASSWORD or minioadmin)")
     .option("--region <REGION>", "server region (default: MINIO_REGION or none)")
-    .addHelpText("after", "\nTargets also come from MINIO_NOTIFY_* environment variables, e.g.\n  MINIO_NOTIFY_WEBHOOK_ENABLE_1=on MINIO_NOTIFY_WEBHOOK_ENDPOINT_1=http://localhost:3000/events")
+    .addHelpText(
+      "after",
+      "\nTargets also come from MINIO_NOTIFY_* environment variables, e.g.\n  MINIO_NOTIFY_WEBHOOK_ENABLE_1=on MINIO_NOTIFY_WEBHOOK_ENDPOINT_1=http://localhost:3000/events",
+    )
     .action(async (dataDir: string, options: ServerCommandOptions) => {
       await runServer(dataDir, options);
     });

@@ -33,7 +33,8 @@ function encodePath(path: string): string {
 
 function wireQuery(query: Record<string, string | string[]>): string {
   const parts: string[] = [];
-  for (const [name, value] of Object.entries(query)) for (const item of Array.isArray(value) ? value : [value]) parts.push(`${encodeURIComponent(name)}=${encodeURIComponent(item)}`);
+  for (const [name, value] of Object.entries(query))
+    for (const item of Array.isArray(value) ? value : [value]) parts.push(`${encodeURIComponent(name)}=${encodeURIComponent(item)}`);
   return parts.length ? `?${parts.join("&")}` : "";
 }
 
@@ -44,13 +45,35 @@ export async function signedFetch(alias: Alias, call: SignedCall, signal?: Abort
   const path = encodePath(call.path);
   const headers: Record<string, string> = { host: base.host, "x-amz-content-sha256": createHash("sha256").update(body).digest("hex") };
   if (call.contentType) headers["content-type"] = call.contentType;
-  const signer = new SignatureV4({ credentials: { accessKeyId: alias.accessKey, secretAccessKey: alias.secretKey }, region: "us-east-1", service: "s3", sha256: Sha256, uriEscapePath: false });
-  const signed = await signer.sign(new HttpRequest({ method: call.method, protocol: base.protocol, hostname: base.hostname, port: base.port ? Number(base.port) : undefined, path, query: call.query ?? {}, headers, body }));
+  const signer = new SignatureV4({
+    credentials: { accessKeyId: alias.accessKey, secretAccessKey: alias.secretKey },
+    region: "us-east-1",
+    service: "s3",
+    sha256: Sha256,
+    uriEscapePath: false,
+  });
+  const signed = await signer.sign(
+    new HttpRequest({
+      method: call.method,
+      protocol: base.protocol,
+      hostname: base.hostname,
+      port: base.port ? Number(base.port) : undefined,
+      path,
+      query: call.query ?? {},
+      headers,
+      body,
+    }),
+  );
   const sent: Record<string, string> = {};
   for (const [name, value] of Object.entries(signed.headers)) if (name.toLowerCase() !== "host") sent[name] = String(value);
   let response: Response;
   try {
-    response = await fetch(`${base.origin}${path}${wireQuery(call.query ?? {})}`, { method: call.method, headers: sent, ...(call.body !== undefined ? { body: typeof body === "string" ? body : new Uint8Array(body) } : {}), ...(signal ? { signal } : {}) });
+    response = await fetch(`${base.origin}${path}${wireQuery(call.query ?? {})}`, {
+      method: call.method,
+      headers: sent,
+      ...(call.body !== undefined ? { body: typeof body === "string" ? body : new Uint8Array(body) } : {}),
+      ...(signal ? { signal } : {}),
+    });
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     throw new Error(`cannot reach ${base.origin}: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
@@ -73,5 +96,10 @@ function safeJson(text: string): { Code?: string; Message?: string } | undefined
 }
 
 function decodeXmlEntities(text: string): string {
-  return text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, "&");
+  return text
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, "&");
 }

@@ -1,4 +1,12 @@
-import { type EventInput, type Logger, type NotificationConfiguration, type Notifier, buildEventRecord, notificationToXml, parseNotificationXml } from "@s3notify/core";
+import {
+  buildEventRecord,
+  type EventInput,
+  type Logger,
+  type NotificationConfiguration,
+  type Notifier,
+  notificationToXml,
+  parseNotificationXml,
+} from "@s3notify/core";
 import type { NotificationService } from "../http/s3-context.js";
 import type { FileObjectStore } from "../storage/file-object-store.js";
 import type { ListenHub } from "./listen-hub.js";
@@ -36,7 +44,10 @@ export class HostNotifications implements NotificationService {
         const configuration = parseNotificationXml(xml);
         this.notifier.setBucketRules(bucket.name, configuration);
       } catch (error) {
-        this.logger.error("stored bucket notification rules are unreadable; ignored", { bucket: bucket.name, error: error instanceof Error ? error.message : String(error) });
+        this.logger.error("stored bucket notification rules are unreadable; ignored", {
+          bucket: bucket.name,
+          error: error instanceof Error ? error.message : String(error),
+        });
       }
     }
   }
@@ -48,9 +59,14 @@ export class HostNotifications implements NotificationService {
     }
     try {
       const result = await this.notifier.publish(input);
-      for (const refused of result.refused) this.logger.warn("event refused by target", { targetId: refused.targetId, reason: refused.reason, eventName: input.eventName });
+      for (const refused of result.refused)
+        this.logger.warn("event refused by target", { targetId: refused.targetId, reason: refused.reason, eventName: input.eventName });
     } catch (error) {
-      this.logger.error("event publish failed", { eventName: input.eventName, bucket: input.bucket, error: error instanceof Error ? error.message : String(error) });
+      this.logger.error("event publish failed", {
+        eventName: input.eventName,
+        bucket: input.bucket,
+        error: error instanceof Error ? error.message : String(error),
+      });
     }
   }
 

@@ -1,6 +1,6 @@
 import { s3Error } from "../s3/s3-errors.js";
-import { isValidBucketName } from "../storage/object-key-path.js";
 import type { ObjectInfo } from "../storage/file-object-store.js";
+import { isValidBucketName } from "../storage/object-key-path.js";
 import { readSmallBody } from "./request-body.js";
 import { s3UrlEncode, sendEmpty, sendXml } from "./responses.js";
 import { emitEvent, queryValue, type S3Call } from "./s3-context.js";
@@ -89,7 +89,8 @@ export async function listObjectsV2(call: S3Call): Promise<void> {
   let after: string | undefined = startAfter || undefined;
   if (token !== undefined) {
     const decoded = Buffer.from(token, "base64url").toString("utf8");
-    if (!token || Buffer.from(decoded, "utf8").toString("base64url") !== token) throw s3Error("InvalidArgument", "The continuation token provided is incorrect");
+    if (!token || Buffer.from(decoded, "utf8").toString("base64url") !== token)
+      throw s3Error("InvalidArgument", "The continuation token provided is incorrect");
     after = decoded;
   }
   const result = await call.host.store.listObjects(call.bucket, { prefix, delimiter, maxKeys, ...(after !== undefined ? { after } : {}) });

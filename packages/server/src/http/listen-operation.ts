@@ -31,7 +31,8 @@ export async function listenNotification(call: S3Call, bucket: string | undefine
   call.request.socket.setNoDelay(true);
 
   const remove = call.host.listen.add({ bucket, events, pattern: newPattern(prefix, suffix), response });
-  const timer = pingSeconds !== undefined ? setInterval(() => response.write('{"Records":null}\n'), pingSeconds * 1000) : setInterval(() => response.write(" "), 500);
+  const timer =
+    pingSeconds !== undefined ? setInterval(() => response.write('{"Records":null}\n'), pingSeconds * 1000) : setInterval(() => response.write(" "), 500);
   await new Promise<void>((resolve) => {
     const finish = () => {
       clearInterval(timer);

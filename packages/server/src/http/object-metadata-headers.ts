@@ -8,7 +8,7 @@ const STORED_HEADERS = ["cache-control", "content-disposition", "content-languag
 export function canonicalHeaderKey(name: string): string {
   return name
     .split("-")
-    .map((part) => (part ? part[0]!.toUpperCase() + part.slice(1).toLowerCase() : part))
+    .map((part) => (part ? part[0]?.toUpperCase() + part.slice(1).toLowerCase() : part))
     .join("-");
 }
 
@@ -41,7 +41,10 @@ export function writeOptionsFromHeaders(headers: IncomingHttpHeaders): WriteOpti
   }
   const encoding = headers["content-encoding"];
   if (typeof encoding === "string") {
-    const kept = encoding.split(",").map((token) => token.trim()).filter((token) => token && token !== "aws-chunked");
+    const kept = encoding
+      .split(",")
+      .map((token) => token.trim())
+      .filter((token) => token && token !== "aws-chunked");
     if (kept.length > 0) stored["content-encoding"] = kept.join(",");
   }
   const tagging = headers["x-amz-tagging"];

@@ -1,13 +1,17 @@
 import { pipeline } from "node:stream/promises";
 import { s3Error } from "../s3/s3-errors.js";
 import { childrenOf, parseXmlBody, textOf } from "../s3/xml.js";
-import { type ObjectInfo, type WriteOptions } from "../storage/file-object-store.js";
+import type { ObjectInfo, WriteOptions } from "../storage/file-object-store.js";
 import { addTag, parseRange, setObjectHeaders, writeOptionsFromHeaders } from "./object-metadata-headers.js";
 import { readSmallBody, requestBody } from "./request-body.js";
 import { s3UrlEncode, sendEmpty, sendXml } from "./responses.js";
 import { emitEvent, queryValue, type S3Call } from "./s3-context.js";
 
+const MAX_SINGLE_PUT = 5 * 1024 * 1024 * 1024;
+
 export async function putObject(call: S3Call): Promise<void> {
+  const declared = Number(call.request.headers["x-amz-decoded-content-length"] ?? call.request.headers["content-length"] ?? "0");
+  if (declared > MAX_SINGLE_PUT) throw s3Error("EntityTooLarge");
   const options = writeOptionsFromHeaders(call.request.headers);
   const { body, checks } = requestBody(call.request, call.auth);
   const info = await call.host.store.putObject(call.bucket, call.key, body, { ...options, ...checks });
@@ -21,7 +25,7 @@ export async function getObject(call: S3Call): Promise<void> {
   try {
     const info = opened.info;
     const rangeHeader = typeof call.request.headers.range === "string" ? call.request.headers.range : undefined;
-    let range;
+    let range: { start: number; end: number } | undefined;
     try {
       range = parseRange(rangeHeader, info.size);
     } catch (error) {
@@ -50,10 +54,14 @@ function checkConditions(call: S3Call, info: ObjectInfo): void {
   const headers = call.request.headers;
   const etag = `"${info.etag}"`;
   const modified = new Date(info.lastModified).getTime();
-  const matches = (header: string) => header.split(",").some((candidate) => candidate.trim() === "*" || candidate.trim() === etag || candidate.trim() === info.etag);
+  const matches = (header: string) =>
+    header.split(",").some((candidate) => candidate.trim() === "*" || candidate.trim() === etag || candidate.trim() === info.etag);
   if (typeof headers["if-match"] === "string" && !matches(headers["if-match"])) throw s3Error("PreconditionFailed");
-  if (typeof headers["if-unmodified-since"] === "string" && Math.floor(modified / 1000) * 1000 > Date.parse(headers["if-unmodified-since"])) throw s3Error("PreconditionFailed");
-  const notModified = (typeof headers["if-none-match"] === "string" && matches(headers["if-none-match"])) || (typeof headers["if-modified-since"] === "string" && Math.floor(modified / 1000) * 1000 <= Date.parse(headers["if-modified-since"]));
+  if (typeof headers["if-unmodified-since"] === "string" && Math.floor(modified / 1000) * 1000 > Date.parse(headers["if-unmodified-since"]))
+    throw s3Error("PreconditionFailed");
+  const notModified =
+    (typeof headers["if-none-match"] === "string" && matches(headers["if-none-match"])) ||
+    (typeof headers["if-modified-since"] === "string" && Math.floor(modified / 1000) * 1000 <= Date.parse(headers["if-modified-since"]));
   if (notModified) {
     const error = s3Error("PreconditionFailed", "Not Modified");
     Object.assign(error, { httpStatus: 304 });
@@ -117,7 +125,8 @@ function parseCopySource(header: string): { bucket: string; key: string } {
   }
   if (source.startsWith("/")) source = source.slice(1);
   const slash = source.indexOf("/");
-  if (slash <= 0 || slash === source.length - 1) throw s3Error("InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey.");
+  if (slash <= 0 || slash === source.length - 1)
+    throw s3Error("InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey.");
   return { bucket: source.slice(0, slash), key: source.slice(slash + 1) };
 }
 
@@ -126,10 +135,19 @@ export async function copyObject(call: S3Call): Promise<void> {
   const replaceMetadata = String(call.request.headers["x-amz-metadata-directive"] ?? "COPY").toUpperCase() === "REPLACE";
   const replaceTags = String(call.request.headers["x-amz-tagging-directive"] ?? "COPY").toUpperCase() === "REPLACE";
   if (source.bucket === call.bucket && source.key === call.key && !replaceMetadata && !replaceTags) {
-    throw s3Error("InvalidRequest", "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
+    throw s3Error(
+      "InvalidRequest",
+      "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+    );
   }
   const options: WriteOptions = writeOptionsFromHeaders(call.request.headers);
-  const info = await call.host.store.copyObject(source, call.bucket, call.key, replaceMetadata ? options : undefined, replaceTags ? (options.tags ?? {}) : undefined);
+  const info = await call.host.store.copyObject(
+    source,
+    call.bucket,
+    call.key,
+    replaceMetadata ? options : undefined,
+    replaceTags ? (options.tags ?? {}) : undefined,
+  );
   sendXml(call.response, 200, "CopyObjectResult", { LastModified: info.lastModified, ETag: `"${info.etag}"` });
   await emitEvent(call, "s3:ObjectCreated:Copy", { info });
 }

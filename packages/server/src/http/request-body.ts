@@ -7,7 +7,10 @@ import { s3Error } from "../s3/s3-errors.js";
 import type { WriteOptions } from "../storage/file-object-store.js";
 
 /** The decoded body stream and what it must hash to, per the request's payload mode. */
-export function requestBody(request: IncomingMessage, auth: AuthResult): { body: Readable; checks: Pick<WriteOptions, "expectedSha256" | "expectedMd5" | "expectedLength"> } {
+export function requestBody(
+  request: IncomingMessage,
+  auth: AuthResult,
+): { body: Readable; checks: Pick<WriteOptions, "expectedSha256" | "expectedMd5" | "expectedLength"> } {
   const md5Header = request.headers["content-md5"];
   const expectedMd5 = typeof md5Header === "string" && md5Header ? md5Header : undefined;
   if (expectedMd5 !== undefined && Buffer.from(expectedMd5, "base64").length !== 16) throw s3Error("InvalidDigest");
@@ -15,8 +18,13 @@ export function requestBody(request: IncomingMessage, auth: AuthResult): { body:
   if (auth.payload.kind === "streaming") {
     const decodedHeader = request.headers["x-amz-decoded-content-length"];
     const decodedLength = typeof decodedHeader === "string" && /^\d+$/.test(decodedHeader) ? Number(decodedHeader) : undefined;
-    if (decodedLength === undefined && auth.payload.signed) throw s3Error("MissingContentLength", "x-amz-decoded-content-length is required for aws-chunked uploads.");
-    const body = decodeAwsChunked(request, { ...(auth.payload.chunkSigner ? { signer: auth.payload.chunkSigner } : {}), trailer: auth.payload.trailer, ...(decodedLength !== undefined ? { decodedLength } : {}) });
+    if (decodedLength === undefined && auth.payload.signed)
+      throw s3Error("MissingContentLength", "x-amz-decoded-content-length is required for aws-chunked uploads.");
+    const body = decodeAwsChunked(request, {
+      ...(auth.payload.chunkSigner ? { signer: auth.payload.chunkSigner } : {}),
+      trailer: auth.payload.trailer,
+      ...(decodedLength !== undefined ? { decodedLength } : {}),
+    });
     return { body, checks: { ...(expectedMd5 ? { expectedMd5 } : {}), ...(decodedLength !== undefined ? { expectedLength: decodedLength } : {}) } };
   }
   return {
@@ -42,6 +50,7 @@ export async function readSmallBody(request: IncomingMessage, auth: AuthResult, 
   const data = Buffer.concat(chunks);
   if (checks.expectedLength !== undefined && data.length !== checks.expectedLength) throw s3Error("IncompleteBody");
   if (checks.expectedMd5 !== undefined && createHash("md5").update(data).digest("base64") !== checks.expectedMd5) throw s3Error("BadDigest");
-  if (checks.expectedSha256 !== undefined && createHash("sha256").update(data).digest("hex") !== checks.expectedSha256) throw s3Error("XAmzContentSHA256Mismatch");
+  if (checks.expectedSha256 !== undefined && createHash("sha256").update(data).digest("hex") !== checks.expectedSha256)
+    throw s3Error("XAmzContentSHA256Mismatch");
   return data;
 }

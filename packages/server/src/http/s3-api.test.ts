@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import {
   AbortMultipartUploadCommand,
@@ -7,8 +8,8 @@ import {
   CreateMultipartUploadCommand,
   DeleteBucketCommand,
   DeleteObjectCommand,
-  DeleteObjectTaggingCommand,
   DeleteObjectsCommand,
+  DeleteObjectTaggingCommand,
   GetObjectCommand,
   GetObjectTaggingCommand,
   HeadBucketCommand,
@@ -21,9 +22,8 @@ import {
   S3Client,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
-import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TEST_CREDENTIALS, startS3TestHost } from "../testing/s3-test-host.js";
+import { startS3TestHost, TEST_CREDENTIALS } from "../testing/s3-test-host.js";
 
 let host: Awaited<ReturnType<typeof startS3TestHost>>;
 let s3: S3Client;
@@ -60,7 +60,15 @@ describe("S3 API against @aws-sdk/client-s3 (the S3 layer on a loopback port, ev
 
   it("puts and gets objects with metadata and ranges, and emits Put, Get and Head", async () => {
     host.notifications.events.length = 0;
-    const put = await s3.send(new PutObjectCommand({ Bucket: "photos", Key: "2024/summer trip/img 01.jpg", Body: "hello world", ContentType: "image/jpeg", Metadata: { camera: "x100v" } }));
+    const put = await s3.send(
+      new PutObjectCommand({
+        Bucket: "photos",
+        Key: "2024/summer trip/img 01.jpg",
+        Body: "hello world",
+        ContentType: "image/jpeg",
+        Metadata: { camera: "x100v" },
+      }),
+    );
     expect(put.ETag).toBe(`"${createHash("md5").update("hello world").digest("hex")}"`);
     const get = await s3.send(new GetObjectCommand({ Bucket: "photos", Key: "2024/summer trip/img 01.jpg" }));
     expect(await get.Body?.transformToString()).toBe("hello world");
@@ -72,7 +80,9 @@ describe("S3 API against @aws-sdk/client-s3 (the S3 layer on a loopback port, ev
     const head = await s3.send(new HeadObjectCommand({ Bucket: "photos", Key: "2024/summer trip/img 01.jpg" }));
     expect(head.ContentLength).toBe(11);
     await expect(s3.send(new GetObjectCommand({ Bucket: "photos", Key: "nope" }))).rejects.toMatchObject({ name: "NoSuchKey" });
-    await expect(s3.send(new GetObjectCommand({ Bucket: "photos", Key: "2024/summer trip/img 01.jpg", Range: "bytes=50-60" }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 416 } });
+    await expect(s3.send(new GetObjectCommand({ Bucket: "photos", Key: "2024/summer trip/img 01.jpg", Range: "bytes=50-60" }))).rejects.toMatchObject({
+      $metadata: { httpStatusCode: 416 },
+    });
 
     expect(eventNames()).toEqual(["s3:ObjectCreated:Put", "s3:ObjectAccessed:Get", "s3:ObjectAccessed:Get", "s3:ObjectAccessed:Head"]);
     const [putEvent, getEvent, rangeEvent, headEvent] = host.notifications.events;
@@ -142,7 +152,9 @@ describe("S3 API against @aws-sdk/client-s3 (the S3 layer on a loopback port, ev
 
   it("deletes many objects at once, one event per deleted entry", async () => {
     host.notifications.events.length = 0;
-    const result = await s3.send(new DeleteObjectsCommand({ Bucket: "photos", Delete: { Objects: [{ Key: "list/a.txt" }, { Key: "list/c.txt" }, { Key: "never-there" }] } }));
+    const result = await s3.send(
+      new DeleteObjectsCommand({ Bucket: "photos", Delete: { Objects: [{ Key: "list/a.txt" }, { Key: "list/c.txt" }, { Key: "never-there" }] } }),
+    );
     expect(result.Deleted?.map((item) => item.Key).sort()).toEqual(["list/a.txt", "list/c.txt", "never-there"]);
     expect(host.notifications.events.map((event) => [event.eventName, event.key])).toEqual([
       ["s3:ObjectRemoved:Delete", "list/a.txt"],
@@ -161,10 +173,22 @@ describe("S3 API against @aws-sdk/client-s3 (the S3 layer on a loopback port, ev
     const parts = await s3.send(new ListPartsCommand({ Bucket: "photos", Key: "big.bin", UploadId: uploadId }));
     expect(parts.Parts?.map((part) => part.PartNumber)).toEqual([1, 2]);
     const done = await s3.send(
-      new CompleteMultipartUploadCommand({ Bucket: "photos", Key: "big.bin", UploadId: uploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part1.ETag }, { PartNumber: 2, ETag: part2.ETag }] } }),
+      new CompleteMultipartUploadCommand({
+        Bucket: "photos",
+        Key: "big.bin",
+        UploadId: uploadId,
+        MultipartUpload: {
+          Parts: [
+            { PartNumber: 1, ETag: part1.ETag },
+            { PartNumber: 2, ETag: part2.ETag },
+          ],
+        },
+      }),
     );
     const md5 = (data: Buffer) => createHash("md5").update(data).digest();
-    const expected = `${createHash("md5").update(Buffer.concat([md5(first), md5(second)])).digest("hex")}-2`;
+    const expected = `${createHash("md5")
+      .update(Buffer.concat([md5(first), md5(second)]))
+      .digest("hex")}-2`;
     expect(done.ETag).toBe(`"${expected}"`);
     const head = await s3.send(new HeadObjectCommand({ Bucket: "photos", Key: "big.bin" }));
     expect(head.ContentLength).toBe(first.length + second.length);
@@ -174,7 +198,9 @@ describe("S3 API against @aws-sdk/client-s3 (the S3 layer on a loopback port, ev
 
     const aborted = await s3.send(new CreateMultipartUploadCommand({ Bucket: "photos", Key: "gone.bin" }));
     await s3.send(new AbortMultipartUploadCommand({ Bucket: "photos", Key: "gone.bin", UploadId: aborted.UploadId }));
-    await expect(s3.send(new ListPartsCommand({ Bucket: "photos", Key: "gone.bin", UploadId: aborted.UploadId }))).rejects.toMatchObject({ name: "NoSuchUpload" });
+    await expect(s3.send(new ListPartsCommand({ Bucket: "photos", Key: "gone.bin", UploadId: aborted.UploadId }))).rejects.toMatchObject({
+      name: "NoSuchUpload",
+    });
   });
 
   it("refuses to delete a bucket that is not empty, then deletes it once emptied", async () => {

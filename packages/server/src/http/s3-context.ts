@@ -57,7 +57,11 @@ export function eventMetadata(info: ObjectInfo): Record<string, string> {
 }
 
 /** Emits an event for an object (or a bucket when `info` is absent), with request facts. */
-export async function emitEvent(call: S3Call, eventName: EventName, options: { info?: ObjectInfo | undefined; key?: string; range?: string; contentLength?: number } = {}): Promise<void> {
+export async function emitEvent(
+  call: S3Call,
+  eventName: EventName,
+  options: { info?: ObjectInfo | undefined; key?: string; range?: string; contentLength?: number } = {},
+): Promise<void> {
   const info = options.info;
   const input: EventInput = {
     eventName,

@@ -224,7 +224,12 @@ function writeError(request: IncomingMessage, response: ServerResponse, error: u
   let s3: S3Error;
   if (error instanceof S3Error || (S3NotifyError.isInstance(error) && "s3Code" in error)) s3 = error as S3Error;
   else {
-    options.logger.error("request failed", { requestId: facts.requestId, method: request.method, path: facts.resource, error: error instanceof Error ? error.message : String(error) });
+    options.logger.error("request failed", {
+      requestId: facts.requestId,
+      method: request.method,
+      path: facts.resource,
+      error: error instanceof Error ? error.message : String(error),
+    });
     s3 = s3Error("InternalError");
   }
   if (response.headersSent) {

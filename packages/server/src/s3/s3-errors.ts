@@ -4,7 +4,10 @@ import { S3Error } from "@s3notify/core";
 const CATALOGUE = {
   AccessDenied: [403, "Access Denied."],
   AuthorizationHeaderMalformed: [400, "The authorization header is malformed; the region is wrong; expecting 'us-east-1'."],
-  AuthorizationQueryParametersError: [400, "Error parsing the X-Amz-Credential parameter; the Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\"."],
+  AuthorizationQueryParametersError: [
+    400,
+    'Error parsing the X-Amz-Credential parameter; the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".',
+  ],
   BadDigest: [400, "The Content-Md5 you specified did not match what we received."],
   BucketAlreadyOwnedByYou: [409, "Your previous request to create the named bucket succeeded and you already own it."],
   BucketNotEmpty: [409, "The bucket you tried to delete is not empty"],
@@ -16,7 +19,10 @@ const CATALOGUE = {
   InvalidArgument: [400, "Invalid argument"],
   InvalidBucketName: [400, "The specified bucket is not valid."],
   InvalidDigest: [400, "The Content-Md5 you specified is not valid."],
-  InvalidPart: [400, "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag."],
+  InvalidPart: [
+    400,
+    "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
+  ],
   InvalidPartOrder: [400, "The list of parts was not in ascending order. The parts list must be specified in order by part number."],
   InvalidRange: [416, "The requested range is not satisfiable"],
   InvalidRequest: [400, "Invalid Request"],

@@ -16,6 +16,7 @@ import {
   S3Client,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
+import type { EventRecord } from "@s3notify/core";
 import webhookTargetPlugin from "@s3notify/target-webhook";
 import * as Minio from "minio";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -47,9 +48,22 @@ beforeAll(async () => {
     logger: silent,
     onArns: (arns) => bannerArns.push(arns),
   });
-  s3 = new S3Client({ endpoint: server.url, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: CREDENTIALS.accessKey, secretAccessKey: CREDENTIALS.secretKey } });
+  s3 = new S3Client({
+    endpoint: server.url,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: { accessKeyId: CREDENTIALS.accessKey, secretAccessKey: CREDENTIALS.secretKey },
+  });
   const url = new URL(server.url);
-  minio = new Minio.Client({ endPoint: url.hostname, port: Number(url.port), useSSL: false, accessKey: CREDENTIALS.accessKey, secretKey: CREDENTIALS.secretKey, pathStyle: true, region: "us-east-1" });
+  minio = new Minio.Client({
+    endPoint: url.hostname,
+    port: Number(url.port),
+    useSSL: false,
+    accessKey: CREDENTIALS.accessKey,
+    secretKey: CREDENTIALS.secretKey,
+    pathStyle: true,
+    region: "us-east-1",
+  });
 });
 
 afterAll(async () => {
@@ -71,29 +85,61 @@ describe("a real server (webhook target from @s3notify/target-webhook, node:http
   it("stores a notification configuration, refuses an unknown ARN, and renders it back", async () => {
     await s3.send(new CreateBucketCommand({ Bucket: "images" }));
     await expect(
-      s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: "images", NotificationConfiguration: { QueueConfigurations: [{ QueueArn: "arn:minio:sqs::9:webhook", Events: ["s3:ObjectCreated:*"] }] } })),
+      s3.send(
+        new PutBucketNotificationConfigurationCommand({
+          Bucket: "images",
+          NotificationConfiguration: { QueueConfigurations: [{ QueueArn: "arn:minio:sqs::9:webhook", Events: ["s3:ObjectCreated:*"] }] },
+        }),
+      ),
     ).rejects.toMatchObject({ name: "InvalidArgument" });
     await s3.send(
       new PutBucketNotificationConfigurationCommand({
         Bucket: "images",
         NotificationConfiguration: {
           QueueConfigurations: [
-            { Id: "all", QueueArn: ARN, Events: ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"], Filter: { Key: { FilterRules: [{ Name: "prefix", Value: "photos/" }] } } },
+            {
+              Id: "all",
+              QueueArn: ARN,
+              Events: ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"],
+              Filter: { Key: { FilterRules: [{ Name: "prefix", Value: "photos/" }] } },
+            },
           ],
         },
       }),
     );
     const rendered = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: "images" }));
-    expect(rendered.QueueConfigurations).toEqual([{ Id: "all", QueueArn: ARN, Events: ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"], Filter: { Key: { FilterRules: [{ Name: "prefix", Value: "photos/" }] } } }]);
+    expect(rendered.QueueConfigurations).toEqual([
+      {
+        Id: "all",
+        QueueArn: ARN,
+        Events: ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"],
+        Filter: { Key: { FilterRules: [{ Name: "prefix", Value: "photos/" }] } },
+      },
+    ]);
   });
 
   it("delivers Put, Copy, CompleteMultipartUpload, PutTagging, DeleteTagging and Delete with MinIO's payload", async () => {
-    await s3.send(new PutObjectCommand({ Bucket: "images", Key: "photos/summer trip/img 01.jpg", Body: "jpeg bytes", ContentType: "image/jpeg", Metadata: { camera: "x100v" } }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: "images",
+        Key: "photos/summer trip/img 01.jpg",
+        Body: "jpeg bytes",
+        ContentType: "image/jpeg",
+        Metadata: { camera: "x100v" },
+      }),
+    );
     await s3.send(new PutObjectCommand({ Bucket: "images", Key: "outside/ignored.jpg", Body: "x" }));
     await s3.send(new CopyObjectCommand({ Bucket: "images", Key: "photos/copy.jpg", CopySource: "images/photos/summer%20trip/img%2001.jpg" }));
     const upload = await s3.send(new CreateMultipartUploadCommand({ Bucket: "images", Key: "photos/big.bin" }));
     const part = await s3.send(new UploadPartCommand({ Bucket: "images", Key: "photos/big.bin", UploadId: upload.UploadId, PartNumber: 1, Body: "only part" }));
-    await s3.send(new CompleteMultipartUploadCommand({ Bucket: "images", Key: "photos/big.bin", UploadId: upload.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }));
+    await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: "images",
+        Key: "photos/big.bin",
+        UploadId: upload.UploadId,
+        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
+      }),
+    );
     await s3.send(new PutObjectTaggingCommand({ Bucket: "images", Key: "photos/copy.jpg", Tagging: { TagSet: [{ Key: "a", Value: "b" }] } }));
     await s3.send(new DeleteObjectTaggingCommand({ Bucket: "images", Key: "photos/copy.jpg" }));
     await s3.send(new DeleteObjectCommand({ Bucket: "images", Key: "photos/copy.jpg" }));
@@ -109,7 +155,8 @@ describe("a real server (webhook target from @s3notify/target-webhook, node:http
     await receiver.waitFor((events) => events.length >= expected.length);
     expect(names(receiver.events)).toEqual(expected);
 
-    const put = receiver.events[0]!;
+    const put = receiver.events[0];
+    if (!put) throw new Error("no Put event");
     expect(put.Key).toBe("images/photos/summer trip/img 01.jpg");
     const record = put.Records[0];
     expect(record.eventVersion).toBe("2.0");
@@ -135,16 +182,25 @@ describe("a real server (webhook target from @s3notify/target-webhook, node:http
     expect(record.source).toMatchObject({ host: "127.0.0.1", port: "" });
     expect(record.source.userAgent).toContain("aws-sdk-js");
 
-    const multipart = receiver.events[2]!.Records[0];
+    const [multipart] = receiver.events[2]?.Records ?? [];
+    if (!multipart) throw new Error("no CompleteMultipartUpload event");
     expect(multipart.s3.object.eTag).toMatch(/^[0-9a-f]{32}-1$/);
-    const removed = receiver.events[5]!.Records[0];
+    const [removed] = receiver.events[5]?.Records ?? [];
+    if (!removed) throw new Error("no Delete event");
     expect(Object.keys(removed.s3.object)).toEqual(["key", "sequencer"]);
   });
 
   it("refused requests emit nothing", async () => {
     const before = receiver.events.length;
-    const wrong = new S3Client({ endpoint: server.url, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: CREDENTIALS.accessKey, secretAccessKey: "not-the-secret" } });
-    await expect(wrong.send(new PutObjectCommand({ Bucket: "images", Key: "photos/evil.jpg", Body: "x" }))).rejects.toMatchObject({ name: "SignatureDoesNotMatch" });
+    const wrong = new S3Client({
+      endpoint: server.url,
+      region: "us-east-1",
+      forcePathStyle: true,
+      credentials: { accessKeyId: CREDENTIALS.accessKey, secretAccessKey: "not-the-secret" },
+    });
+    await expect(wrong.send(new PutObjectCommand({ Bucket: "images", Key: "photos/evil.jpg", Body: "x" }))).rejects.toMatchObject({
+      name: "SignatureDoesNotMatch",
+    });
     wrong.destroy();
     await s3.send(new PutObjectCommand({ Bucket: "images", Key: "photos/marker.jpg", Body: "m" }));
     await receiver.waitFor((events) => events.length > before);
@@ -154,8 +210,8 @@ describe("a real server (webhook target from @s3notify/target-webhook, node:http
   it("minio client: put, stat, presigned get, and listenBucketNotification receives raw keys", async () => {
     await minio.makeBucket("listened");
     const listener = minio.listenBucketNotification("listened", "docs/", ".txt", ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]);
-    const seen: Record<string, any>[] = [];
-    listener.on("notification", (record: Record<string, any>) => seen.push(record));
+    const seen: EventRecord[] = [];
+    listener.on("notification", (record: unknown) => seen.push(record as EventRecord));
     try {
       // The listener connects asynchronously: upload until the first event shows up.
       const deadline = Date.now() + 10_000;
@@ -170,7 +226,8 @@ describe("a real server (webhook target from @s3notify/target-webhook, node:http
       await minio.putObject("listened", "docs/skip.bin", Buffer.from("no"));
       await minio.removeObject("listened", "docs/first 0.txt");
       const removedDeadline = Date.now() + 10_000;
-      while (!seen.some((event) => event.eventName === "s3:ObjectRemoved:Delete") && Date.now() < removedDeadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      while (!seen.some((event) => event.eventName === "s3:ObjectRemoved:Delete") && Date.now() < removedDeadline)
+        await new Promise((resolve) => setTimeout(resolve, 20));
       expect(seen.map((event) => event.s3.object.key)).not.toContain("docs/skip.bin");
       expect(seen.at(-1)).toMatchObject({ eventName: "s3:ObjectRemoved:Delete", s3: { object: { key: "docs/first 0.txt" } } });
     } finally {
@@ -196,7 +253,12 @@ describe("a real server (webhook target from @s3notify/target-webhook, node:http
       logger: silent,
     });
     s3.destroy();
-    s3 = new S3Client({ endpoint: server.url, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: CREDENTIALS.accessKey, secretAccessKey: CREDENTIALS.secretKey } });
+    s3 = new S3Client({
+      endpoint: server.url,
+      region: "us-east-1",
+      forcePathStyle: true,
+      credentials: { accessKeyId: CREDENTIALS.accessKey, secretAccessKey: CREDENTIALS.secretKey },
+    });
     const before = receiver.events.length;
     await s3.send(new PutObjectCommand({ Bucket: "images", Key: "photos/after-restart.jpg", Body: "r" }));
     await receiver.waitFor((events) => events.length > before);

@@ -3,7 +3,10 @@ import { type Logger as PinoLogger, pino } from "pino";
 
 /** A pino logger behind core's Logger interface (message first, fields second). */
 export function createLogger(options: { level?: string; destination?: NodeJS.WritableStream } = {}): { logger: Logger; pino: PinoLogger } {
-  const instance = pino({ level: options.level ?? process.env.S3NOTIFY_LOG_LEVEL ?? "info", base: undefined }, (options.destination ?? process.stderr) as never);
+  const instance = pino(
+    { level: options.level ?? process.env.S3NOTIFY_LOG_LEVEL ?? "info", base: undefined },
+    (options.destination ?? process.stderr) as never,
+  );
   const logger: Logger = {
     debug: (message, fields) => instance.debug(fields ?? {}, message),
     info: (message, fields) => instance.info(fields ?? {}, message),

@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { type Logger, type Notifier, type NotifyConfig, type RetryPolicy, type TargetPlugin, type TargetRegistry, createNotifier } from "@s3notify/core";
+import { createNotifier, type Logger, type Notifier, type NotifyConfig, type RetryPolicy, type TargetPlugin, type TargetRegistry } from "@s3notify/core";
 import { createAdminHandler } from "../admin/admin-handler.js";
 import { buildRegistry, parseConfigText, redactedConfigJson } from "../admin/notify-config-state.js";
 import { type Credentials, DEFAULT_CREDENTIALS } from "../auth/credentials.js";
@@ -66,11 +66,16 @@ export async function startS3NotifyServer(options: S3NotifyServerOptions): Promi
   const store = new FileObjectStore(options.dataDir);
   await store.init();
   const deploymentId = await store.deploymentId();
-  const registry = await buildRegistry({ ...(options.plugins ? { plugins: options.plugins } : {}), ...(options.discoverFrom !== undefined ? { discoverFrom: options.discoverFrom } : {}), logger });
+  const registry = await buildRegistry({
+    ...(options.plugins ? { plugins: options.plugins } : {}),
+    ...(options.discoverFrom !== undefined ? { discoverFrom: options.discoverFrom } : {}),
+    logger,
+  });
 
   // A config set through the admin API is kept in the data dir and wins over the start-up file.
   const storedText = await store.readSystemFile(CONFIG_FILE);
-  if (storedText !== undefined && options.configText !== undefined) logger.warn("using the notify config saved by the admin API in the data dir instead of --config");
+  if (storedText !== undefined && options.configText !== undefined)
+    logger.warn("using the notify config saved by the admin API in the data dir instead of --config");
   let config = parseConfigText(storedText ?? options.configText ?? "", registry, env);
   const notifier = await createNotifier({
     config,
@@ -90,7 +95,7 @@ export async function startS3NotifyServer(options: S3NotifyServerOptions): Promi
   const applyConfig = async (text: string): Promise<string[]> => {
     const next = parseConfigText(text, registry, env);
     await notifier.reconfigure(next);
-    await store.writeSystemFile(CONFIG_FILE, text);
+    await store.writeSystemFile(CONFIG_FILE, text, { private: true });
     config = next;
     const arns = notifier.arns();
     logger.info("notify configuration replaced", { arns });

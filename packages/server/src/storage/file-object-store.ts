@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
+import { createReadStream, createWriteStream, type Dirent } from "node:fs";
+import type { FileHandle } from "node:fs/promises";
 import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import type { Readable } from "node:stream";
@@ -7,7 +8,7 @@ import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { s3Error } from "../s3/s3-errors.js";
 import { KeyLock } from "./key-lock.js";
-import { DIRECTORY_MARKER, RESERVED_SEGMENT_PREFIX, isValidBucketName, keyFolder } from "./object-key-path.js";
+import { DIRECTORY_MARKER, isValidBucketName, keyFolder, RESERVED_SEGMENT_PREFIX } from "./object-key-path.js";
 
 const META_FILE = ".s3n.meta.json";
 const DATA_PREFIX = ".s3n.data.";
@@ -151,9 +152,9 @@ export class FileObjectStore {
     return join(this.systemDir, ...parts);
   }
 
-  async writeFileAtomic(file: string, content: string | Buffer): Promise<void> {
+  async writeFileAtomic(file: string, content: string | Buffer, mode = 0o644): Promise<void> {
     const temp = join(this.tmpDir, randomUUID());
-    const handle = await open(temp, "w");
+    const handle = await open(temp, "w", mode);
     try {
       await handle.writeFile(content);
       await handle.sync();
@@ -232,7 +233,7 @@ export class FileObjectStore {
   }
 
   private async hasObjects(folder: string): Promise<boolean> {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = await readdir(folder, { withFileTypes: true });
     } catch (error) {
@@ -272,7 +273,7 @@ export class FileObjectStore {
     for (let attempt = 0; attempt < 5; attempt++) {
       const info = await this.readInfo(folder);
       if (!info) throw s3Error("NoSuchKey");
-      let handle;
+      let handle: FileHandle;
       try {
         handle = await open(join(folder, info.dataFile), "r");
       } catch (error) {
@@ -320,7 +321,12 @@ export class FileObjectStore {
   }
 
   /** Moves a received data file into the key folder and commits new metadata; removes the old data. */
-  private async commit(bucket: string, key: string, temp: string, fields: Omit<ObjectInfo, "bucket" | "key" | "dataFile" | "lastModified" | "modTimeNs">): Promise<ObjectInfo> {
+  private async commit(
+    bucket: string,
+    key: string,
+    temp: string,
+    fields: Omit<ObjectInfo, "bucket" | "key" | "dataFile" | "lastModified" | "modTimeNs">,
+  ): Promise<ObjectInfo> {
     const folder = keyFolder(this.bucketDir(bucket), key);
     return this.locks.run(`object:${bucket}/${key}`, async () => {
       await this.assertBucket(bucket);
@@ -368,11 +374,17 @@ export class FileObjectStore {
     }
   }
 
-  async copyObject(source: { bucket: string; key: string }, bucket: string, key: string, replace: WriteOptions | undefined, tags: Record<string, string> | undefined): Promise<ObjectInfo> {
+  async copyObject(
+    source: { bucket: string; key: string },
+    bucket: string,
+    key: string,
+    replace: WriteOptions | undefined,
+    tags: Record<string, string> | undefined,
+  ): Promise<ObjectInfo> {
     keyFolder(this.bucketDir(bucket), key);
     await this.assertBucket(bucket);
     const opened = await this.openObject(source.bucket, source.key);
-    let received;
+    let received: { temp: string; size: number; md5: Buffer };
     try {
       received = await this.receive(opened.stream(), {});
     } finally {
@@ -442,13 +454,26 @@ export class FileObjectStore {
     const folderPart = prefix.slice(0, prefix.lastIndexOf("/") + 1);
     let start = root;
     let base = "";
-    if (folderPart && folderPart.split("/").slice(0, -1).every((segment) => segment && segment !== "." && segment !== ".." && !segment.startsWith(RESERVED_SEGMENT_PREFIX) && !segment.includes("\\") && !segment.includes("\0"))) {
+    if (
+      folderPart
+        ?.split("/")
+        .slice(0, -1)
+        .every(
+          (segment) =>
+            segment &&
+            segment !== "." &&
+            segment !== ".." &&
+            !segment.startsWith(RESERVED_SEGMENT_PREFIX) &&
+            !segment.includes("\\") &&
+            !segment.includes("\0"),
+        )
+    ) {
       start = join(root, ...folderPart.split("/").slice(0, -1));
       base = folderPart;
     }
     const keys: string[] = [];
     const walk = async (folder: string, keyBase: string): Promise<void> => {
-      let entries;
+      let entries: Dirent[];
       try {
         entries = await readdir(folder, { withFileTypes: true });
       } catch (error) {
@@ -492,7 +517,7 @@ export class FileObjectStore {
       if (commonPrefix !== undefined) {
         if (commonPrefix === lastEntry) continue;
         // A continuation token pointing at a common prefix skips every key under it.
-        if (options.after !== undefined && options.after.startsWith(commonPrefix)) continue;
+        if (options.after?.startsWith(commonPrefix)) continue;
       }
       if (count >= options.maxKeys) {
         isTruncated = true;
@@ -551,7 +576,8 @@ export class FileObjectStore {
   }
 
   async uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Readable, options: WriteOptions): Promise<PartInfo> {
-    if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > MAX_PARTS) throw s3Error("InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive");
+    if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > MAX_PARTS)
+      throw s3Error("InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive");
     await this.readUpload(bucket, key, uploadId);
     const folder = this.uploadDir(uploadId);
     const received = await this.receive(body, options);
@@ -634,9 +660,9 @@ export class FileObjectStore {
     });
   }
 
-  /** Writes a small system file and returns nothing; used for bucket rules. */
-  async writeSystemFile(relative: string[], content: string): Promise<void> {
-    await this.writeFileAtomic(join(this.systemDir, ...relative), content);
+  /** Writes a small system file atomically (bucket rules, the admin config; `private` for files holding secrets). */
+  async writeSystemFile(relative: string[], content: string, options: { private?: boolean } = {}): Promise<void> {
+    await this.writeFileAtomic(join(this.systemDir, ...relative), content, options.private ? 0o600 : 0o644);
   }
 
   async readSystemFile(relative: string[]): Promise<string | undefined> {
@@ -652,4 +678,3 @@ export class FileObjectStore {
     await rm(join(this.systemDir, ...relative), { force: true });
   }
 }
-

@@ -15,15 +15,19 @@ const MAX_SEGMENT_BYTES = 255;
  * and names reserved by the store. Keys are the decoded names, so `%2e%2e/` arrives here as `../`.
  */
 export function keySegments(key: string): string[] {
-  if (key.length === 0 || Buffer.byteLength(key, "utf8") > MAX_KEY_BYTES) throw s3Error("XMinioInvalidObjectName", "Object name is empty or longer than 1024 bytes.");
+  if (key.length === 0 || Buffer.byteLength(key, "utf8") > MAX_KEY_BYTES)
+    throw s3Error("XMinioInvalidObjectName", "Object name is empty or longer than 1024 bytes.");
   if (key.includes("\0") || key.includes("\\")) throw s3Error("XMinioInvalidObjectName");
   const segments = key.split("/");
   const directoryMarker = key.endsWith("/");
   if (directoryMarker) segments.pop();
   for (const segment of segments) {
-    if (segment === "" || segment === "." || segment === "..") throw s3Error("XMinioInvalidObjectName", "Object name contains an empty, '.' or '..' path segment.");
-    if (segment.startsWith(RESERVED_SEGMENT_PREFIX)) throw s3Error("XMinioInvalidObjectName", `Object name segments may not start with '${RESERVED_SEGMENT_PREFIX}'.`);
-    if (Buffer.byteLength(segment, "utf8") > MAX_SEGMENT_BYTES) throw s3Error("XMinioInvalidObjectName", "Object name has a path segment longer than 255 bytes.");
+    if (segment === "" || segment === "." || segment === "..")
+      throw s3Error("XMinioInvalidObjectName", "Object name contains an empty, '.' or '..' path segment.");
+    if (segment.startsWith(RESERVED_SEGMENT_PREFIX))
+      throw s3Error("XMinioInvalidObjectName", `Object name segments may not start with '${RESERVED_SEGMENT_PREFIX}'.`);
+    if (Buffer.byteLength(segment, "utf8") > MAX_SEGMENT_BYTES)
+      throw s3Error("XMinioInvalidObjectName", "Object name has a path segment longer than 255 bytes.");
   }
   if (directoryMarker) segments.push(DIRECTORY_MARKER);
   return segments;

@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
-import { request as httpRequest } from "node:http";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { HttpRequest } from "@smithy/protocol-http";
 import webhookTargetPlugin from "@s3notify/target-webhook";
+import { HttpRequest } from "@smithy/protocol-http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type S3NotifyServer, startS3NotifyServer } from "../server/s3notify-server.js";
 import { signedRequest, signer } from "../testing/signed-request.js";
@@ -15,24 +15,37 @@ let dataDir: string;
 let server: S3NotifyServer;
 
 async function start(): Promise<S3NotifyServer> {
-  return startS3NotifyServer({ dataDir, address: "127.0.0.1:0", credentials: CREDENTIALS, env: {}, plugins: [webhookTargetPlugin], discoverFrom: false, logger: silent });
+  return startS3NotifyServer({
+    dataDir,
+    address: "127.0.0.1:0",
+    credentials: CREDENTIALS,
+    env: {},
+    plugins: [webhookTargetPlugin],
+    discoverFrom: false,
+    logger: silent,
+  });
 }
 
 /** Opens a signed UNSIGNED-PAYLOAD PUT and returns the live request, so a test can write the body slowly or abort it. */
 async function openPut(url: string, path: string, length: number): Promise<{ request: ReturnType<typeof httpRequest>; response: Promise<number> }> {
   const target = new URL(url);
   const headers = { host: target.host, "x-amz-content-sha256": "UNSIGNED-PAYLOAD", "content-length": String(length) };
-  const signed = await signer(CREDENTIALS).sign(new HttpRequest({ method: "PUT", protocol: "http:", hostname: target.hostname, port: Number(target.port), path, query: {}, headers }));
+  const signed = await signer(CREDENTIALS).sign(
+    new HttpRequest({ method: "PUT", protocol: "http:", hostname: target.hostname, port: Number(target.port), path, query: {}, headers }),
+  );
   let resolveStatus!: (status: number) => void;
   let rejectStatus!: (error: Error) => void;
   const response = new Promise<number>((resolve, reject) => {
     resolveStatus = resolve;
     rejectStatus = reject;
   });
-  const request = httpRequest({ host: target.hostname, port: target.port, method: "PUT", path, headers: signed.headers as Record<string, string> }, (incoming) => {
-    incoming.resume();
-    incoming.on("end", () => resolveStatus(incoming.statusCode ?? 0));
-  });
+  const request = httpRequest(
+    { host: target.hostname, port: target.port, method: "PUT", path, headers: signed.headers as Record<string, string> },
+    (incoming) => {
+      incoming.resume();
+      incoming.on("end", () => resolveStatus(incoming.statusCode ?? 0));
+    },
+  );
   request.on("error", rejectStatus);
   request.flushHeaders();
   return { request, response };
@@ -70,12 +83,20 @@ describe("the filesystem store (real server, raw signed HTTP)", () => {
   it("readers see whole versions while a writer replaces the object", async () => {
     const versions = ["A", "B"].map((letter) => letter.repeat(256 * 1024));
     const digests = new Set(versions.map((version) => createHash("md5").update(version).digest("hex")));
-    const writes = Array.from({ length: 8 }, (_, index) => signedRequest({ url: server.url, method: "PUT", path: "/safe/flip", body: versions[index % 2], credentials: CREDENTIALS }));
+    const writes = Array.from({ length: 8 }, (_, index) =>
+      signedRequest({ url: server.url, method: "PUT", path: "/safe/flip", body: versions[index % 2], credentials: CREDENTIALS }),
+    );
     await writes[0];
     const reads = Array.from({ length: 16 }, () => read("/safe/flip"));
     const results = await Promise.all([...writes, ...reads]);
     for (const result of results.slice(writes.length)) {
-      expect(digests.has(createHash("md5").update(result as string).digest("hex"))).toBe(true);
+      expect(
+        digests.has(
+          createHash("md5")
+            .update(result as string)
+            .digest("hex"),
+        ),
+      ).toBe(true);
     }
   });
 

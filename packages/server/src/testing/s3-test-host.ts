@@ -30,7 +30,13 @@ export class RecordingNotifications implements NotificationService {
 }
 
 /** The S3 layer alone on a free loopback port, with a throw-away data dir. */
-export async function startS3TestHost(): Promise<{ url: string; dataDir: string; store: FileObjectStore; notifications: RecordingNotifications; close(): Promise<void> }> {
+export async function startS3TestHost(): Promise<{
+  url: string;
+  dataDir: string;
+  store: FileObjectStore;
+  notifications: RecordingNotifications;
+  close(): Promise<void>;
+}> {
   const dataDir = await mkdtemp(join(tmpdir(), "s3notify-s3-"));
   const store = new FileObjectStore(dataDir);
   await store.init();

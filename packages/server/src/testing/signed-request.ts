@@ -2,7 +2,7 @@ import { createHash, createHmac } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { HttpRequest } from "@smithy/protocol-http";
-import { SignatureV4, getSigningKey } from "@smithy/signature-v4";
+import { getSigningKey, SignatureV4 } from "@smithy/signature-v4";
 
 export interface RawResponse {
   readonly status: number;
@@ -33,11 +33,24 @@ function wireQuery(query: Record<string, string> | undefined): string {
 }
 
 export function signer(credentials: { accessKey: string; secretKey: string }, region = "us-east-1"): SignatureV4 {
-  return new SignatureV4({ credentials: { accessKeyId: credentials.accessKey, secretAccessKey: credentials.secretKey }, region, service: "s3", sha256: Sha256, uriEscapePath: false, applyChecksum: false });
+  return new SignatureV4({
+    credentials: { accessKeyId: credentials.accessKey, secretAccessKey: credentials.secretKey },
+    region,
+    service: "s3",
+    sha256: Sha256,
+    uriEscapePath: false,
+    applyChecksum: false,
+  });
 }
 
 /** Sends a raw HTTP request, no path normalisation. */
-export function sendRaw(url: string, method: string, pathAndQuery: string, headers: Record<string, string>, body?: Buffer | string | AsyncIterable<Buffer>): Promise<RawResponse> {
+export function sendRaw(
+  url: string,
+  method: string,
+  pathAndQuery: string,
+  headers: Record<string, string>,
+  body?: Buffer | string | AsyncIterable<Buffer>,
+): Promise<RawResponse> {
   const target = new URL(url);
   return new Promise((resolve, reject) => {
     const outgoing = httpRequest({ host: target.hostname, port: target.port, method, path: pathAndQuery, headers }, (response) => {
@@ -66,16 +79,43 @@ export async function signedRequest(options: SignedRequestOptions): Promise<RawR
     ...options.headers,
   };
   if (body.length > 0 || options.method === "PUT" || options.method === "POST") headers["content-length"] = String(body.length);
-  const request = new HttpRequest({ method: options.method, protocol: "http:", hostname: target.hostname, port: Number(target.port), path: options.path, query: options.query ?? {}, headers, body });
+  const request = new HttpRequest({
+    method: options.method,
+    protocol: "http:",
+    hostname: target.hostname,
+    port: Number(target.port),
+    path: options.path,
+    query: options.query ?? {},
+    headers,
+    body,
+  });
   const signed = options.unsigned ? request : await signer(options.credentials).sign(request, options.signingDate ? { signingDate: options.signingDate } : {});
   return sendRaw(options.url, options.method, `${options.path}${wireQuery(options.query)}`, signed.headers as Record<string, string>, body);
 }
 
 /** A presigned URL path+query made by @smithy/signature-v4. */
-export async function presignedPath(options: { url: string; method: string; path: string; credentials: { accessKey: string; secretKey: string }; expiresIn: number; signingDate?: Date }): Promise<string> {
+export async function presignedPath(options: {
+  url: string;
+  method: string;
+  path: string;
+  credentials: { accessKey: string; secretKey: string };
+  expiresIn: number;
+  signingDate?: Date;
+}): Promise<string> {
   const target = new URL(options.url);
-  const request = new HttpRequest({ method: options.method, protocol: "http:", hostname: target.hostname, port: Number(target.port), path: options.path, query: {}, headers: { host: target.host, "x-amz-content-sha256": "UNSIGNED-PAYLOAD" } });
-  const presigned = await signer(options.credentials).presign(request, { expiresIn: options.expiresIn, ...(options.signingDate ? { signingDate: options.signingDate } : {}) });
+  const request = new HttpRequest({
+    method: options.method,
+    protocol: "http:",
+    hostname: target.hostname,
+    port: Number(target.port),
+    path: options.path,
+    query: {},
+    headers: { host: target.host, "x-amz-content-sha256": "UNSIGNED-PAYLOAD" },
+  });
+  const presigned = await signer(options.credentials).presign(request, {
+    expiresIn: options.expiresIn,
+    ...(options.signingDate ? { signingDate: options.signingDate } : {}),
+  });
   return `${options.path}${wireQuery(presigned.query as Record<string, string>)}`;
 }
 
@@ -83,14 +123,26 @@ export async function presignedPath(options: { url: string; method: string; path
  * An aws-chunked STREAMING-AWS4-HMAC-SHA256-PAYLOAD upload: the seed signature from
  * @smithy/signature-v4, each chunk signature chained on the previous (AWS's documented scheme).
  */
-export async function streamingSignedPut(options: { url: string; path: string; chunks: Buffer[]; credentials: { accessKey: string; secretKey: string }; tamperChunk?: number }): Promise<RawResponse> {
+export async function streamingSignedPut(options: {
+  url: string;
+  path: string;
+  chunks: Buffer[];
+  credentials: { accessKey: string; secretKey: string };
+  tamperChunk?: number;
+}): Promise<RawResponse> {
   const target = new URL(options.url);
   const signingDate = new Date();
-  const amzDate = signingDate.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+  const amzDate = signingDate
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
   const shortDate = amzDate.slice(0, 8);
   const decodedLength = options.chunks.reduce((sum, chunk) => sum + chunk.length, 0);
   const framed = (size: number, signature: string) => Buffer.byteLength(`${size.toString(16)};chunk-signature=${signature}\r\n`) + size + 2;
-  const contentLength = [...options.chunks.map((chunk) => framed(chunk.length, "0".repeat(64))), framed(0, "0".repeat(64))].reduce((sum, length) => sum + length, 0);
+  const contentLength = [...options.chunks.map((chunk) => framed(chunk.length, "0".repeat(64))), framed(0, "0".repeat(64))].reduce(
+    (sum, length) => sum + length,
+    0,
+  );
   const headers: Record<string, string> = {
     host: target.host,
     "x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
@@ -98,11 +150,25 @@ export async function streamingSignedPut(options: { url: string; path: string; c
     "x-amz-decoded-content-length": String(decodedLength),
     "content-length": String(contentLength),
   };
-  const request = new HttpRequest({ method: "PUT", protocol: "http:", hostname: target.hostname, port: Number(target.port), path: options.path, query: {}, headers });
+  const request = new HttpRequest({
+    method: "PUT",
+    protocol: "http:",
+    hostname: target.hostname,
+    port: Number(target.port),
+    path: options.path,
+    query: {},
+    headers,
+  });
   const signed = await signer(options.credentials).sign(request, { signingDate });
   const authorization = String(signed.headers.authorization ?? signed.headers.Authorization);
   let previous = /Signature=([0-9a-f]{64})/.exec(authorization)?.[1] ?? "";
-  const signingKey = await getSigningKey(Sha256, { accessKeyId: options.credentials.accessKey, secretAccessKey: options.credentials.secretKey }, shortDate, "us-east-1", "s3");
+  const signingKey = await getSigningKey(
+    Sha256,
+    { accessKeyId: options.credentials.accessKey, secretAccessKey: options.credentials.secretKey },
+    shortDate,
+    "us-east-1",
+    "s3",
+  );
   const scope = `${shortDate}/us-east-1/s3/aws4_request`;
   const emptyHash = createHash("sha256").update("").digest("hex");
   const parts: Buffer[] = [];

@@ -1,14 +1,21 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { EventRecord } from "@s3notify/core";
 
 export interface ReceivedEvent {
   readonly EventName: string;
   readonly Key: string;
-  readonly Records: [Record<string, any>];
+  readonly Records: [EventRecord];
 }
 
 /** A node:http webhook endpoint that keeps every JSON body it receives. */
-export async function startWebhookReceiver(): Promise<{ url: string; events: ReceivedEvent[]; authorization: (string | undefined)[]; waitFor(predicate: (events: ReceivedEvent[]) => boolean, timeoutMs?: number): Promise<void>; close(): Promise<void> }> {
+export async function startWebhookReceiver(): Promise<{
+  url: string;
+  events: ReceivedEvent[];
+  authorization: (string | undefined)[];
+  waitFor(predicate: (events: ReceivedEvent[]) => boolean, timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}> {
   const events: ReceivedEvent[] = [];
   const authorization: (string | undefined)[] = [];
   const waiters = new Set<() => void>();
