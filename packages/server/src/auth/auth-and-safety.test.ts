@@ -164,3 +164,46 @@ describe("object keys cannot escape the data dir", () => {
     }
   });
 });
+
+describe("flexible checksums (x-amz-checksum-*)", () => {
+  it("refuses a body whose x-amz-checksum-crc32 header does not match (BadDigest), keeping the old object", async () => {
+    const response = await signedRequest({
+      url: host.url,
+      method: "PUT",
+      path: "/vault/secret.txt",
+      body: "tampered",
+      contentSha256: "UNSIGNED-PAYLOAD",
+      headers: { "x-amz-checksum-crc32": "AAAAAA==" },
+      credentials: TEST_CREDENTIALS,
+    });
+    expect([response.status, code(response.body)]).toEqual([400, "BadDigest"]);
+    expect(await content("secret.txt")).toBe("original");
+  });
+
+  it("checks the checksum trailer of a STREAMING-UNSIGNED-PAYLOAD-TRAILER upload", async () => {
+    const framed = (trailer: string) => `5\r\nhello\r\n0\r\nx-amz-checksum-crc32:${trailer}\r\n\r\n`;
+    const headers = { "content-encoding": "aws-chunked", "x-amz-decoded-content-length": "5", "x-amz-trailer": "x-amz-checksum-crc32" };
+    const good = await signedRequest({
+      url: host.url,
+      method: "PUT",
+      path: "/vault/trailer.txt",
+      body: framed("NhCmhg=="),
+      contentSha256: "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+      headers,
+      credentials: TEST_CREDENTIALS,
+    });
+    expect(good.status).toBe(200);
+    expect(await content("trailer.txt")).toBe("hello");
+    const bad = await signedRequest({
+      url: host.url,
+      method: "PUT",
+      path: "/vault/trailer.txt",
+      body: framed("AAAAAA=="),
+      contentSha256: "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+      headers,
+      credentials: TEST_CREDENTIALS,
+    });
+    expect([bad.status, code(bad.body)]).toEqual([400, "BadDigest"]);
+    expect(await content("trailer.txt")).toBe("hello");
+  });
+});

@@ -61,7 +61,10 @@ function sameHex(expected: string, given: string): boolean {
  * then optional trailers) and checks each chunk signature against the chain seeded by the
  * request signature. Yields only verified data; any mismatch fails the stream with an S3 error.
  */
-export function decodeAwsChunked(source: AsyncIterable<Buffer>, options: { signer?: ChunkSigner; trailer: boolean; decodedLength?: number }): Readable {
+export function decodeAwsChunked(
+  source: AsyncIterable<Buffer>,
+  options: { signer?: ChunkSigner; trailer: boolean; decodedLength?: number; trailers?: Map<string, string> },
+): Readable {
   async function* decode(): AsyncGenerator<Buffer> {
     const reader = new ByteReader(source);
     const signer = options.signer;
@@ -104,7 +107,11 @@ export function decodeAwsChunked(source: AsyncIterable<Buffer>, options: { signe
         const line = await reader.line();
         if (line === "") break;
         if (line.startsWith("x-amz-trailer-signature:")) trailerSignature = line.slice("x-amz-trailer-signature:".length).trim();
-        else trailerLines.push(line);
+        else {
+          trailerLines.push(line);
+          const colon = line.indexOf(":");
+          if (colon > 0) options.trailers?.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+        }
       }
       if (signer) {
         if (!trailerSignature) throw s3Error("SignatureDoesNotMatch", "The aws-chunked trailer carries no signature.");

@@ -5,12 +5,15 @@ import { decodeAwsChunked } from "../auth/aws-chunked-decoder.js";
 import type { AuthResult } from "../auth/sigv4-verifier.js";
 import { s3Error } from "../s3/s3-errors.js";
 import type { WriteOptions } from "../storage/file-object-store.js";
+import { ChecksumVerifier, checksumExpectation } from "../s3/payload-checksum.js";
 
 /** The decoded body stream and what it must hash to, per the request's payload mode. */
 export function requestBody(
   request: IncomingMessage,
   auth: AuthResult,
-): { body: Readable; checks: Pick<WriteOptions, "expectedSha256" | "expectedMd5" | "expectedLength"> } {
+): { body: Readable; checks: Pick<WriteOptions, "expectedSha256" | "expectedMd5" | "expectedLength" | "checksum"> } {
+  const trailers = new Map<string, string>();
+  const checksum = checksumExpectation(request.headers, trailers);
   const md5Header = request.headers["content-md5"];
   const expectedMd5 = typeof md5Header === "string" && md5Header ? md5Header : undefined;
   if (expectedMd5 !== undefined && Buffer.from(expectedMd5, "base64").length !== 16) throw s3Error("InvalidDigest");
@@ -23,9 +26,17 @@ export function requestBody(
     const body = decodeAwsChunked(request, {
       ...(auth.payload.chunkSigner ? { signer: auth.payload.chunkSigner } : {}),
       trailer: auth.payload.trailer,
+      trailers,
       ...(decodedLength !== undefined ? { decodedLength } : {}),
     });
-    return { body, checks: { ...(expectedMd5 ? { expectedMd5 } : {}), ...(decodedLength !== undefined ? { expectedLength: decodedLength } : {}) } };
+    return {
+      body,
+      checks: {
+        ...(expectedMd5 ? { expectedMd5 } : {}),
+        ...(decodedLength !== undefined ? { expectedLength: decodedLength } : {}),
+        ...(checksum ? { checksum } : {}),
+      },
+    };
   }
   return {
     body: request,
@@ -33,6 +44,7 @@ export function requestBody(
       ...(auth.payload.kind === "sha256" ? { expectedSha256: auth.payload.sha256 } : {}),
       ...(expectedMd5 ? { expectedMd5 } : {}),
       ...(contentLength !== undefined && Number.isFinite(contentLength) ? { expectedLength: contentLength } : {}),
+      ...(checksum ? { checksum } : {}),
     },
   };
 }
@@ -52,5 +64,10 @@ export async function readSmallBody(request: IncomingMessage, auth: AuthResult, 
   if (checks.expectedMd5 !== undefined && createHash("md5").update(data).digest("base64") !== checks.expectedMd5) throw s3Error("BadDigest");
   if (checks.expectedSha256 !== undefined && createHash("sha256").update(data).digest("hex") !== checks.expectedSha256)
     throw s3Error("XAmzContentSHA256Mismatch");
+  if (checks.checksum) {
+    const verifier = new ChecksumVerifier(checks.checksum);
+    verifier.update(data);
+    verifier.verify();
+  }
   return data;
 }

@@ -6,6 +6,7 @@ import { dirname, join, resolve } from "node:path";
 import type { Readable } from "node:stream";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { type ChecksumExpectation, ChecksumVerifier } from "../s3/payload-checksum.js";
 import { s3Error } from "../s3/s3-errors.js";
 import { KeyLock } from "./key-lock.js";
 import { DIRECTORY_MARKER, isValidBucketName, keyFolder, RESERVED_SEGMENT_PREFIX } from "./object-key-path.js";
@@ -48,6 +49,8 @@ export interface WriteOptions {
   readonly expectedMd5?: string;
   /** Bytes the body must have (Content-Length). */
   readonly expectedLength?: number;
+  /** A flexible checksum (x-amz-checksum-*) the body must match. */
+  readonly checksum?: ChecksumExpectation;
 }
 
 export interface BucketInfo {
@@ -297,12 +300,14 @@ export class FileObjectStore {
     const temp = join(this.tmpDir, randomUUID());
     const md5 = createHash("md5");
     const sha256 = options.expectedSha256 ? createHash("sha256") : undefined;
+    const checksum = options.checksum ? new ChecksumVerifier(options.checksum) : undefined;
     let size = 0;
     const meter = new Transform({
       transform(chunk: Buffer, _encoding, callback) {
         size += chunk.length;
         md5.update(chunk);
         sha256?.update(chunk);
+        checksum?.update(chunk);
         callback(null, chunk);
       },
     });
@@ -313,6 +318,7 @@ export class FileObjectStore {
       const digest = md5.digest();
       if (options.expectedMd5 !== undefined && digest.toString("base64") !== options.expectedMd5) throw s3Error("BadDigest");
       if (sha256 && sha256.digest("hex") !== options.expectedSha256) throw s3Error("XAmzContentSHA256Mismatch");
+      checksum?.verify();
       return { temp, size, md5: digest };
     } catch (error) {
       await rm(temp, { force: true });
