@@ -185,6 +185,29 @@ describe("FileEventLog", () => {
     expect(after?.accepted).toEqual(["1:webhook"]);
   });
 
+  it("a failed write rejects its appends, leaves no partial frame and frees their room; later appends work", async () => {
+    const log = await openLog();
+    log.consumer("1:webhook", { queueLimit: 2 });
+    await log.append([{ record: sampleRecord("a"), targets: ["1:webhook"] }]);
+    // Simulate a full disk for one write: half the frame lands, then the call fails.
+    const handle = (log as unknown as { activeHandle: { writev: (buffers: Buffer[], position: number) => Promise<unknown> } }).activeHandle;
+    const writev = handle.writev.bind(handle);
+    handle.writev = async (buffers, position) => {
+      handle.writev = writev;
+      const first = buffers[0] as Buffer;
+      await writev([first.subarray(0, first.length >> 1)], position);
+      throw Object.assign(new Error("ENOSPC: no space left on device"), { code: "ENOSPC" });
+    };
+    await expect(log.append([{ record: sampleRecord("lost"), targets: ["1:webhook"] }])).rejects.toThrow(/ENOSPC/);
+    const [after] = await log.append([{ record: sampleRecord("b"), targets: ["1:webhook"] }]);
+    expect(after?.accepted).toEqual(["1:webhook"]);
+    await log.close();
+    opened.length = 0;
+    const reopened = await openLog();
+    expect(keysOf(await reopened.consumer("1:webhook").read(10))).toEqual(["a", "b"]);
+    expect(reopened.stats().corruptFrames).toBe(0);
+  });
+
   it("writes dead letters to dead-letters/<target>.jsonl and acknowledges them", async () => {
     const log = await openLog();
     await log.append([{ record: sampleRecord("bad"), targets: ["1:webhook"] }]);
