@@ -3,9 +3,9 @@ import type { IncomingMessage } from "node:http";
 import type { Readable } from "node:stream";
 import { decodeAwsChunked } from "../auth/aws-chunked-decoder.js";
 import type { AuthResult } from "../auth/sigv4-verifier.js";
+import { ChecksumVerifier, checksumExpectation } from "../s3/payload-checksum.js";
 import { s3Error } from "../s3/s3-errors.js";
 import type { WriteOptions } from "../storage/file-object-store.js";
-import { ChecksumVerifier, checksumExpectation } from "../s3/payload-checksum.js";
 
 /** The decoded body stream and what it must hash to, per the request's payload mode. */
 export function requestBody(
