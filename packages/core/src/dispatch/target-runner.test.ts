@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { chaosTarget, recordingTarget } from "../../../testkit/src/chaos-target.js";
 import { permanentError, retryableError, TargetBatchError } from "../errors/target-error.js";
-import type { EventLog } from "../store/event-log.js";
+import type { EventLog, LogConsumer } from "../store/event-log.js";
 import { FileEventLog } from "../store/file-event-log.js";
 import { MemoryEventLog } from "../store/memory-event-log.js";
 import { keysOf, sampleRecord } from "../store/sample-record.test-helper.js";
@@ -106,6 +106,34 @@ describe("TargetRunner", () => {
     // Only m3 was left undelivered by the permanent partial failure: it is the record the target refused.
     expect(inner.records.slice(6).map((record) => record.s3.object.key)).toEqual(["m0", "m1", "m2"]);
     expect(log.deadLetters.map((letter) => letter.record.s3.object.key)).toEqual(["m3"]);
+  });
+
+  it("when a dead letter cannot be written, reads the record again later instead of leaving it behind", async () => {
+    const log = new MemoryEventLog();
+    const consumer = log.consumer("1:test");
+    let failures = 1;
+    const flaky: LogConsumer = {
+      targetId: consumer.targetId,
+      read: (max, signal) => consumer.read(max, signal),
+      ack: (positions) => consumer.ack(positions),
+      async deadLetter(entry, reason) {
+        if (failures-- > 0) throw new Error("EIO: dead-letters/1:test.jsonl");
+        await consumer.deadLetter(entry, reason);
+      },
+      rewind: () => consumer.rewind(),
+      pending: () => consumer.pending(),
+      close: () => consumer.close(),
+    };
+    const inner = recordingTarget({ id: "1", type: "test" }, { maxBatchSize: 4 });
+    const target = chaosTarget(inner);
+    target.rejectWhen((record) => record.s3.object.key === "bad");
+    const runner = new TargetRunner({ target, targetId: "1:test", arn: "arn", consumer: flaky, durable: false, retry: { initialDelayMs: 1, maxDelayMs: 2 } });
+    runner.start();
+    cleanups.push(() => runner.close(1_000));
+    await publish(log, ["a", "bad", "c"]);
+    expect(await runner.whenIdle(5_000)).toBe(true);
+    expect(inner.records.map((record) => record.s3.object.key)).toEqual(["a", "c"]);
+    expect(log.deadLetters.map((letter) => letter.record.s3.object.key)).toEqual(["bad"]);
   });
 
   it("sets a record larger than maxPayloadBytes aside without sending it", async () => {

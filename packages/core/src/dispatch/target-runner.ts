@@ -55,6 +55,8 @@ export class TargetRunner {
   private opened = false;
   private healthy = false;
   private stopping = false;
+  /** A dead letter failed to be written during the current batch. */
+  private unsettled = false;
   private idleWaiters = new Set<() => void>();
   private counters = { sent: 0, failed: 0, retried: 0, refused: 0, deadLettered: 0, lost: 0 };
   private lastError: string | undefined;
@@ -193,10 +195,17 @@ export class TargetRunner {
           break;
         }
         const done = await this.deliver(batch);
-        storeFailures = 0;
         if (!done) {
           // Stopped in the middle of retries: the rest stays pending in the log.
           this.consumer.rewind();
+        } else if (this.unsettled) {
+          // A dead letter could not be written: read it again (after a pause) rather than leave it behind.
+          this.unsettled = false;
+          storeFailures++;
+          this.consumer.rewind();
+          await sleep(backoffDelay(this.policy, storeFailures, this.random), this.stop.signal);
+        } else {
+          storeFailures = 0;
         }
       } catch (error) {
         // The log itself failed (disk error): keep the entries, read them again after a pause.
@@ -300,6 +309,7 @@ export class TargetRunner {
       this.counters.deadLettered++;
     } catch (error) {
       // Not set aside: it stays pending and is read again later rather than lost.
+      this.unsettled = true;
       this.logger?.error("dead letter not written", { targetId: this.targetId, error: this.describe(error) });
       return;
     }
