@@ -137,6 +137,48 @@ describe("minio 8 client against a real server (KV config, webhook target `prima
     expect(JSON.parse(signed.body).notify.webhook.primary.endpoint).toBe(receiver.url);
   });
 
+  it('Listen with ping=1 sends {"Records":null} lines and validates its parameters', async () => {
+    await client.makeBucket("pinged");
+    const url = new URL(server.url);
+    const { signer } = await import("../testing/signed-request.js");
+    const { HttpRequest } = await import("@smithy/protocol-http");
+    const open = async (query: Record<string, string>) => {
+      const request = new HttpRequest({
+        method: "GET",
+        protocol: "http:",
+        hostname: url.hostname,
+        port: Number(url.port),
+        path: "/pinged",
+        query,
+        headers: { host: url.host, "x-amz-content-sha256": createHash("sha256").update("").digest("hex") },
+      });
+      const signed = await signer(CREDENTIALS).sign(request);
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(signed.headers)) if (name !== "host") headers[name] = String(value);
+      const controller = new AbortController();
+      const response = await fetch(`${server.url}/pinged?${new URLSearchParams(query)}`, { headers, signal: controller.signal });
+      return { response, controller };
+    };
+    const bad = await open({ events: "s3:ObjectCreated:*", ping: "0" });
+    expect(bad.response.status).toBe(400);
+    expect(await bad.response.text()).toContain("<Code>AuthorizationQueryParametersError</Code>");
+    const badEvent = await open({ events: "s3:Scanner:*" });
+    expect(await badEvent.response.text()).toContain("<Code>InvalidArgument</Code>");
+    const { response, controller } = await open({ events: "s3:ObjectCreated:*", ping: "1" });
+    expect(response.status).toBe(200);
+    if (!response.body) throw new Error("no Listen stream");
+    const reader = response.body.getReader();
+    let text = "";
+    const deadline = Date.now() + 5000;
+    while (!text.includes('{"Records":null}\n') && Date.now() < deadline) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += Buffer.from(value).toString();
+    }
+    controller.abort();
+    expect(text).toBe('{"Records":null}\n');
+  });
+
   it("global Listen (GET /?events=) streams bucket events, with a space keep-alive when no ping is asked", async () => {
     const controller = new AbortController();
     const { signer } = await import("../testing/signed-request.js");

@@ -240,6 +240,15 @@ describe("a real server (webhook target from @s3notify/target-webhook, node:http
     expect(await fetched.text()).toBe("no");
   });
 
+  it("hides rules whose target was removed by a live config change, and restores them when it comes back", async () => {
+    await server.applyConfig(JSON.stringify({ notify: { webhook: { "2": { enable: true, endpoint: receiver.url } } } }));
+    const hidden = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: "images" }));
+    expect(hidden.QueueConfigurations ?? []).toEqual([]);
+    await server.applyConfig(JSON.stringify({ notify: { webhook: { "1": { enable: true, endpoint: receiver.url } } } }));
+    const back = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: "images" }));
+    expect(back.QueueConfigurations?.map((queue) => queue.QueueArn)).toEqual([ARN]);
+  });
+
   it("reloads bucket rules after a restart", async () => {
     await server.close();
     server = await startS3NotifyServer({
