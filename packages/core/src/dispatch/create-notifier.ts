@@ -24,6 +24,7 @@ import type {
   PublishResult,
   RetryPolicy,
   RulesValidationContext,
+  Target,
   TargetRegistry,
   TargetStats,
   ValidatedTarget,
@@ -45,6 +46,15 @@ interface ActiveTarget {
   readonly logKey: string;
   readonly log: EventLog;
   readonly runner: TargetRunner;
+}
+
+/** A target of the configuration being applied. */
+interface WantedTarget {
+  readonly resolved: ValidatedTarget;
+  readonly fingerprint: string;
+  readonly logKey: string;
+  /** Made for a new or changed target; undefined when the running one stays. */
+  readonly target: Target | undefined;
 }
 
 const MEMORY_LOG_KEY = "";
@@ -193,10 +203,17 @@ class DefaultNotifier implements Notifier {
   async apply(config: NotifyConfig): Promise<void> {
     if (this.closed) throw new S3NotifyError("S3NOTIFY_ERR_NOTIFIER_CLOSED", "the notifier is closed");
     // Validate everything and open every new queue_dir before touching a running target: a bad config changes nothing.
-    const wanted = new Map<string, { resolved: ValidatedTarget; fingerprint: string; logKey: string }>();
+    const wanted = new Map<string, WantedTarget>();
     for (const resolved of validateNotifyConfig(config, this.registry)) {
       const targetId = targetIdString({ id: resolved.settings.id, type: resolved.plugin.arnType });
-      wanted.set(targetId, { resolved, fingerprint: fingerprintOf(resolved), logKey: logKeyOf(resolved) });
+      const fingerprint = fingerprintOf(resolved);
+      const active = this.targets.get(targetId);
+      // Targets are made up front (create() must not connect): a plugin throwing here changes nothing either.
+      const target =
+        active?.fingerprint === fingerprint
+          ? undefined
+          : resolved.plugin.create(resolved.config, { targetId: { id: resolved.settings.id, type: resolved.plugin.arnType }, logger: this.logger });
+      wanted.set(targetId, { resolved, fingerprint, logKey: logKeyOf(resolved), target });
     }
     await this.openLogs([...wanted.values()]);
 
@@ -231,13 +248,10 @@ class DefaultNotifier implements Notifier {
     }
   }
 
-  private startTarget(targetId: string, next: { resolved: ValidatedTarget; fingerprint: string; logKey: string }, carryOver?: TargetStats): void {
-    const { resolved, fingerprint, logKey } = next;
+  private startTarget(targetId: string, next: WantedTarget, carryOver?: TargetStats): void {
+    const { resolved, fingerprint, logKey, target } = next;
+    if (!target) return;
     const log = this.logs.get(logKey) as EventLog;
-    const target = resolved.plugin.create(resolved.config, {
-      targetId: { id: resolved.settings.id, type: resolved.plugin.arnType },
-      logger: this.logger,
-    });
     const arn = formatArn({ region: this.region, id: resolved.settings.id, type: resolved.plugin.arnType });
     const runner = new TargetRunner({
       target,
@@ -256,7 +270,7 @@ class DefaultNotifier implements Notifier {
   }
 
   /** Opens the FileEventLog of every queue_dir not open yet; on failure closes the ones it opened and throws. */
-  private async openLogs(targets: readonly { resolved: ValidatedTarget; logKey: string }[]): Promise<void> {
+  private async openLogs(targets: readonly WantedTarget[]): Promise<void> {
     const opened: string[] = [];
     try {
       for (const { resolved, logKey } of targets) {
