@@ -143,13 +143,18 @@ export async function startS3NotifyServer(options: S3NotifyServerOptions): Promi
     socket.once("close", () => sockets.delete(socket));
   });
   const { host, port } = parseAddress(options.address ?? ":9000");
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, host, () => {
+        server.off("error", reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    await notifier.close();
+    throw error;
+  }
   const bound = server.address() as AddressInfo;
   const urlHost = host === undefined || host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
   const url = `http://${urlHost}:${bound.port}`;
