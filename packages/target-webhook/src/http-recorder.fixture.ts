@@ -14,7 +14,7 @@ export interface RecordedRequest {
   readonly clientCommonName?: string;
 }
 
-/** Decides the answer; default 200. May return a promise to stall. */
+/** Decides the answer; default 200; 0 hangs up without answering. May return a promise to stall. */
 export type Responder = (request: RecordedRequest) => number | Promise<number>;
 
 /** A real HTTP(S) server on loopback that records what arrives (accepted or not). */
@@ -51,6 +51,11 @@ export class HttpRecorder {
         };
         this.requests.push(recorded);
         void Promise.resolve(this.responder(recorded)).then((status) => {
+          if (status === 0) {
+            // Hang up without an answer, like a server closing an idle keep-alive connection.
+            request.socket.destroy();
+            return;
+          }
           if (status >= 200 && status <= 299) this.accepted.push(recorded);
           if (!response.destroyed) response.writeHead(status, { "Content-Type": "text/plain" }).end("answer body");
           this.wake();

@@ -155,6 +155,26 @@ describe("WebhookTarget against a real HTTP server", () => {
     }
   });
 
+  it("sends again once on a fresh connection when a reused keep-alive connection was closed by the server", async () => {
+    const webhook = make(recorder.url);
+    await webhook.send([record("first")]);
+    let hungUp = 0;
+    // The second request arrives on the reused connection: hang up once, as a server closing it while idle would.
+    recorder.responder = () => (hungUp++ === 0 ? 0 : 200);
+    await webhook.send([record("second")]);
+    expect(hungUp).toBe(2);
+    expect(recorder.accepted.map((request) => JSON.parse(request.body.toString()).Key)).toEqual(["photos/first", "photos/second"]);
+    expect(recorder.accepted[0]?.remotePort).not.toBe(recorder.accepted[1]?.remotePort);
+  });
+
+  it("does not send again when a fresh connection is hung up on", async () => {
+    const webhook = make(recorder.url);
+    recorder.responder = () => 0;
+    const error = await rejection(webhook.send([record("x")]));
+    expect(S3NotifyError.isInstance(error) && error.retryable).toBe(true);
+    expect(recorder.requests).toHaveLength(1);
+  });
+
   it("reports a partial batch with the delivered indexes", async () => {
     const webhook = make(recorder.url);
     let count = 0;

@@ -18,6 +18,12 @@ import {
 import type { WebhookConfig, WebhookTargetOptions } from "./types.js";
 import { authorizationHeader, redactEndpoint } from "./webhook-config.js";
 
+class StaleConnectionError extends Error {
+  constructor(cause: Error) {
+    super("stale keep-alive connection", { cause });
+  }
+}
+
 /** Statuses that can never succeed by retrying the same body: the event goes to the dead letters. */
 export const WEBHOOK_PERMANENT_STATUSES: ReadonlySet<number> = new Set([413]);
 
@@ -114,7 +120,20 @@ export class WebhookTarget implements Target {
     }
   }
 
-  private post(agent: HttpAgent, body: string): Promise<void> {
+  /**
+   * A keep-alive connection the server closed while idle fails the next request at once (ECONNRESET on a reused
+   * socket). Node's documented remedy: send again once on a fresh connection.
+   */
+  private async post(agent: HttpAgent, body: string): Promise<void> {
+    try {
+      await this.postOnce(agent, body);
+    } catch (error) {
+      if (!(error instanceof StaleConnectionError)) throw error;
+      await this.postOnce(agent, body);
+    }
+  }
+
+  private postOnce(agent: HttpAgent, body: string): Promise<void> {
     const headers: Record<string, string> = {
       "Content-Type": "application/json",
       "Content-Length": String(Buffer.byteLength(body)),
@@ -125,6 +144,7 @@ export class WebhookTarget implements Target {
 
     return new Promise<void>((resolve, reject) => {
       let settled = false;
+      let responded = false;
       const timers: NodeJS.Timeout[] = [];
       const clearTimers = (): void => {
         for (const timer of timers) clearTimeout(timer);
@@ -171,6 +191,7 @@ export class WebhookTarget implements Target {
         abortAfter(this.responseHeaderTimeoutMs, "waiting for the response headers");
       });
       request.once("response", (response: IncomingMessage) => {
+        responded = true;
         clearTimers();
         const status = response.statusCode ?? 0;
         // Drain the body so that the keep-alive connection can be reused.
@@ -188,7 +209,11 @@ export class WebhookTarget implements Target {
             : `${this.safeEndpoint} returned '${statusText}', please check your endpoint configuration`;
         fail(WEBHOOK_PERMANENT_STATUSES.has(status) ? permanentError(message) : retryableError(message));
       });
-      request.on("error", (error) => {
+      request.on("error", (error: NodeJS.ErrnoException) => {
+        if (request.reusedSocket && !responded && (error.code === "ECONNRESET" || error.code === "EPIPE")) {
+          fail(new StaleConnectionError(error));
+          return;
+        }
         // Node's message names host and port only; never the headers (no token leaks).
         fail(retryableError(`${this.safeEndpoint}: ${error.message}`, error));
       });
