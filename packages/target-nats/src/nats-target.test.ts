@@ -270,6 +270,14 @@ describe("nats target in NATS Streaming mode (test STAN server on a real nats-se
     });
   });
 
+  it("keeps at most streaming_max_pub_acks_in_flight publishes unacknowledged (the client fails the rest otherwise)", async () => {
+    const target = makeTarget({ subject: "stan.window", streaming_max_pub_acks_in_flight: "4" });
+    const batch = Array.from({ length: 50 }, (_, index) => record(index));
+    await target.send(batch);
+    expect(server.messages("stan.window").map((message) => message.data.toString())).toEqual(batch.map((event) => logEnvelopeJson(event)));
+    expect(server.received.filter((message) => message.subject === "stan.window")).toHaveLength(50);
+  });
+
   it("turns a PubAck error into a retryable failure naming what arrived", async () => {
     const target = makeTarget({ subject: "stan.failing" });
     await target.open();

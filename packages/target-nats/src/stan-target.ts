@@ -23,7 +23,12 @@ type Stan = ReturnType<typeof stan.connect>;
 interface Session {
   readonly connection: Stan;
   dead: boolean;
+  /** Publishes of this connection whose ack has not come yet (async mode leaves some across sends). */
+  readonly inFlight: Set<Promise<void>>;
 }
+
+/** node-nats-streaming's default maxPubAcksInflight. */
+const CLIENT_MAX_PUB_ACKS = 16_384;
 
 /**
  * NATS Streaming (STAN) publishing, as MinIO's deprecated `streaming=on` mode: cluster id from
@@ -66,28 +71,41 @@ export class StanTarget implements Target {
     const failures: Failure[] = [];
     const acks: Promise<void>[] = [];
     const positions: number[] = [];
-    batch.forEach((record, index) => {
+    // Above maxPubAcksInflight the client fails the handler but still sends the message: never go there.
+    const window = this.config.streamingMaxPubAcksInFlight > 0 ? this.config.streamingMaxPubAcksInFlight : CLIENT_MAX_PUB_ACKS;
+    for (const [index, record] of batch.entries()) {
       const data = logEnvelopeJson(record);
       if (Buffer.byteLength(data, "utf8") > maxPayload) {
         failures.push({ index, error: permanentError(`nats streaming: message exceeds the server's max_payload of ${maxPayload + 512} bytes`) });
-        return;
+        continue;
+      }
+      // Each pending ack settles within the client's ack timeout, so this wait is bounded.
+      while (session.inFlight.size >= window) await Promise.race(session.inFlight);
+      if (session.dead) {
+        failures.push({ index, error: retryableError("nats streaming: connection lost; will reconnect") });
+        continue;
       }
       positions.push(index);
-      acks.push(
-        new Promise<void>((resolve, reject) => {
-          try {
-            session.connection.publish(this.config.subject, data, (error) => {
-              if (error) reject(error instanceof Error ? error : new Error(String(error)));
-              // On a lost connection the client calls every pending handler without an error.
-              else if (session.dead) reject(new Error("stan: connection closed before the ack"));
-              else resolve();
-            });
-          } catch (error) {
-            reject(error);
-          }
-        }),
+      const ack = new Promise<void>((resolve, reject) => {
+        try {
+          session.connection.publish(this.config.subject, data, (error) => {
+            if (error) reject(error instanceof Error ? error : new Error(String(error)));
+            // On a lost connection the client calls every pending handler without an error.
+            else if (session.dead) reject(new Error("stan: connection closed before the ack"));
+            else resolve();
+          });
+        } catch (error) {
+          reject(error);
+        }
+      });
+      const settled: Promise<void> = ack.then(
+        () => undefined,
+        () => undefined,
       );
-    });
+      session.inFlight.add(settled);
+      void settled.then(() => session.inFlight.delete(settled));
+      acks.push(ack);
+    }
     if (this.config.streamingAsync) {
       // MinIO's PublishAsync: do not wait; log what the server refuses later.
       for (const ack of acks) ack.catch((error: unknown) => this.logger.warn("nats streaming: asynchronous publish failed", { error: describe(error) }));
@@ -158,7 +176,7 @@ export class StanTarget implements Target {
       ...(config.token !== "" ? { token: config.token } : {}),
       ...(config.tls ? { tls: config.tlsSkipVerify ? { rejectUnauthorized: false } : true } : {}),
     });
-    const session: Session = { connection, dead: false };
+    const session: Session = { connection, dead: false, inFlight: new Set() };
     return new Promise<Session>((resolve, reject) => {
       let settled = false;
       const timer = setTimeout(() => fail(`no connect response within ${CONNECT_TIMEOUT_MS} ms`), CONNECT_TIMEOUT_MS + 1_000);
