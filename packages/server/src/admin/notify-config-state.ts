@@ -22,9 +22,20 @@ export async function buildRegistry(options: { plugins?: readonly TargetPlugin[]
   const registry = createTargetRegistry();
   for (const plugin of options.plugins ?? []) registry.register(plugin, "explicit");
   if (options.discoverFrom !== false) {
-    for (const found of await discoverTargetPlugins(options.discoverFrom ?? SERVER_PACKAGE_DIR)) {
-      if (registry.get(found.plugin.type)) continue;
-      registry.register(found.plugin, found.source);
+    const hostDir = options.discoverFrom ?? SERVER_PACKAGE_DIR;
+    let found: Awaited<ReturnType<typeof discoverTargetPlugins>> = [];
+    try {
+      found = await discoverTargetPlugins(hostDir);
+    } catch (error) {
+      // One broken target package must not take the server down: the others (and webhook) still work.
+      options.logger.error("target plugin discovery failed; only target-webhook and explicit plugins are available", {
+        hostDir,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+    for (const plugin of found) {
+      if (registry.get(plugin.plugin.type)) continue;
+      registry.register(plugin.plugin, plugin.source);
     }
   }
   if (!registry.get("webhook")) registry.register(webhookTargetPlugin, "@s3notify/target-webhook");
