@@ -1,12 +1,18 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { appendFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { type ChaosTarget, chaosTarget, type RecordingTarget, recordingTarget } from "../../../testkit/src/chaos-target.js";
 import { defineTargetPlugin } from "../plugin/define-target-plugin.js";
 import { sampleRecord } from "../store/sample-record.test-helper.js";
 import type { EventInput, NotificationConfiguration, Notifier, NotifyConfig, TargetSettings } from "../types.js";
 import { createNotifier } from "./create-notifier.js";
+
+const repositoryRoot = fileURLToPath(new URL("../../../../", import.meta.url));
+const coreEntry = pathToFileURL(fileURLToPath(new URL("../index.ts", import.meta.url))).href;
 
 interface Probe {
   readonly inner: RecordingTarget;
@@ -193,6 +199,98 @@ describe("createNotifier", () => {
       code: "S3NOTIFY_ERR_STORE_INIT",
       message: expect.stringMatching(/^unable to initialize the queue store of Test `1`: /),
     });
+  });
+
+  it("a host killed mid-stream (SIGKILL) loses no published event: a new notifier on the same queue_dir delivers them, in order", async () => {
+    const directory = await tempDir();
+    const queueDir = join(directory, "queue");
+    const output = join(directory, "delivered.txt");
+    const script = join(directory, "host.mjs");
+    const filePlugin = `defineTargetPlugin({
+  type: "file",
+  keys: [{ name: "path", default: "", help: "output file" }],
+  parseConfig: (raw) => ({ path: raw.path }),
+  create: (config, context) => ({
+    id: context.targetId,
+    capabilities: { maxBatchSize: 8, ordered: true },
+    async open() {},
+    async isActive() { return true; },
+    async close() {},
+    async send(batch) { appendFileSync(config.path, batch.map((record) => record.s3.object.key + "\\n").join("")); },
+  }),
+})`;
+    const config = {
+      targets: [{ type: "file", id: "1", enabled: true, values: { enable: "on", queue_dir: queueDir, queue_limit: "0", comment: "", path: output } }],
+    };
+    const rules = { queues: [{ id: "", arn: { region: "", id: "1", type: "file" }, events: ["s3:ObjectCreated:*"], filterRules: [] }] };
+    await writeFile(
+      script,
+      `import { appendFileSync } from "node:fs";
+import { createNotifier, defineTargetPlugin } from ${JSON.stringify(coreEntry)};
+const notifier = await createNotifier({ config: ${JSON.stringify(config)}, plugins: [${filePlugin}] });
+notifier.setBucketRules("b", ${JSON.stringify(rules)});
+let next = 0;
+async function publisher() {
+  for (;;) {
+    const key = "k" + next++;
+    await notifier.publish({ eventName: "s3:ObjectCreated:Put", bucket: "b", key });
+    process.stdout.write(key + "\\n");
+  }
+}
+for (let index = 0; index < 4; index++) void publisher();
+`,
+    );
+    const child = spawn(process.execPath, ["--import", "tsx", script], {
+      cwd: repositoryRoot,
+      env: { ...process.env, TSX_TSCONFIG_PATH: join(repositoryRoot, "packages/core/tsconfig.json") },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+    const printed: string[] = [];
+    const lines = createInterface({ input: child.stdout });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the host printed ${printed.length} lines; stderr: ${stderr}`)), 25_000);
+      lines.on("line", (line) => {
+        printed.push(line);
+        if (printed.length === 300) {
+          child.kill("SIGKILL");
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    await exited;
+    lines.close();
+
+    const plugin = defineTargetPlugin({
+      type: "file",
+      keys: [{ name: "path", default: "", help: "output file" }],
+      parseConfig: (raw) => ({ path: raw.path ?? "" }),
+      create: (parsed, context) => ({
+        id: context.targetId,
+        capabilities: { maxBatchSize: 8, ordered: true },
+        async open() {},
+        async isActive() {
+          return true;
+        },
+        async close() {},
+        async send(batch) {
+          await appendFile(parsed.path, batch.map((record) => `${record.s3.object.key}\n`).join(""));
+        },
+      }),
+    });
+    const notifier = await createNotifier({ config: config as NotifyConfig, plugins: [plugin] }, { closeTimeoutMs: 500 });
+    cleanups.push(() => notifier.close());
+    expect(await notifier.drain(20_000)).toBe(true);
+    const delivered = (await readFile(output, "utf8")).split("\n").filter(Boolean);
+    const firsts = [...new Set(delivered)];
+    for (const key of printed) expect(firsts, key).toContain(key);
+    const numbers = firsts.map((key) => Number(key.slice(1)));
+    expect(numbers).toEqual([...numbers].sort((left, right) => left - right));
   });
 
   it("accepts a ready-made EventRecord and matches it on its decoded key", async () => {
