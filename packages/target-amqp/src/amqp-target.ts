@@ -133,7 +133,7 @@ export class AmqpTarget implements Target {
     let model: ChannelModel;
     try {
       // noDelay: a publish is several frames; with Nagle each awaited confirm costs a delayed-ACK wait (~40 ms).
-      model = await amqp.connect(config.url, { timeout: CONNECT_TIMEOUT_MS, noDelay: true, clientProperties: { connection_name: `s3notify ${this.id.id}:${this.id.type}` } });
+      model = await amqp.connect(withHeartbeat(config.url), { timeout: CONNECT_TIMEOUT_MS, noDelay: true, clientProperties: { connection_name: `s3notify ${this.id.id}:${this.id.type}` } });
     } catch (error) {
       throw retryableError(`amqp: cannot connect to ${config.redactedUrl}: ${describe(error)}`, error);
     }
@@ -277,6 +277,14 @@ export class AmqpTarget implements Target {
       // Already closed by the broker.
     }
   }
+}
+
+/** amqp091-go, MinIO's client, heartbeats every 10 s unless the URL says otherwise; amqplib takes the server's 60 s. */
+function withHeartbeat(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.searchParams.has("heartbeat")) return url;
+  parsed.searchParams.set("heartbeat", "10");
+  return parsed.toString();
 }
 
 function removeFrom<T>(list: T[], item: T): void {
