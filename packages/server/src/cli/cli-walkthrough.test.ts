@@ -47,7 +47,16 @@ beforeAll(async () => {
   });
   work = await mkdtemp(join(tmpdir(), "s3notify-cli-"));
   receiver = await startWebhookReceiver();
-  await writeFile(join(work, "notify.json"), JSON.stringify({ notify: { webhook: { "1": { enable: true, endpoint: receiver.url } } } }));
+  // The disabled redis target only parses if the server discovered @s3notify/target-redis from its package.json.
+  await writeFile(
+    join(work, "notify.json"),
+    JSON.stringify({
+      notify: {
+        webhook: { "1": { enable: true, endpoint: receiver.url } },
+        redis: { cache: { enable: false, address: "127.0.0.1:6399", key: "events", format: "namespace" } },
+      },
+    }),
+  );
   server = spawn(NODE, [MAIN, "server", join(work, "data"), "--address", "127.0.0.1:0", "--config", join(work, "notify.json")], {
     env: cliEnv(),
     stdio: ["ignore", "pipe", "pipe"],
@@ -70,7 +79,7 @@ afterAll(async () => {
 describe("the README walkthrough through the s3notify CLI (built entry point spawned with node, real server process, node:http webhook receiver)", {
   timeout: 90_000,
 }, () => {
-  it("prints the banner with the ARN and the default-credentials warning", () => {
+  it("prints the banner with the ARN (a disabled redis target, from a discovered plugin, has none) and the default-credentials warning", () => {
     expect(serverOutput).toContain("SQS ARNs: arn:minio:sqs::1:webhook \n");
     expect(serverOutput).toContain("credentials from built-in defaults");
     expect(serverOutput).toContain("Detected default credentials");
