@@ -207,3 +207,16 @@ describe("flexible checksums (x-amz-checksum-*)", () => {
     expect(await content("trailer.txt")).toBe("hello");
   });
 });
+
+describe("request facts in events", () => {
+  it("takes the source IP from X-Forwarded-For's first entry, then X-Real-IP, then the socket", async () => {
+    const put = (headers: Record<string, string>) =>
+      signedRequest({ url: host.url, method: "PUT", path: "/vault/ip.txt", body: "x", headers, credentials: TEST_CREDENTIALS });
+    await put({ "x-forwarded-for": "203.0.113.9, 10.0.0.1", "x-real-ip": "198.51.100.7", "user-agent": "ip-test/1.0" });
+    expect(host.notifications.events.at(-1)?.request).toMatchObject({ sourceIp: "203.0.113.9", userAgent: "ip-test/1.0" });
+    await put({ "x-real-ip": "198.51.100.7" });
+    expect(host.notifications.events.at(-1)?.request?.sourceIp).toBe("198.51.100.7");
+    const response = await put({});
+    expect(host.notifications.events.at(-1)?.request).toMatchObject({ sourceIp: "127.0.0.1", requestId: response.headers["x-amz-request-id"] });
+  });
+});
