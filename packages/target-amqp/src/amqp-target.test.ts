@@ -261,8 +261,46 @@ describe("amqp target against a real RabbitMQ", () => {
     expect(after.bodies()).toEqual([logEnvelopeJson(record(2)), logEnvelopeJson(record(3))]);
   }, 120_000);
 
+  it("publishes through the default exchange (exchange empty, routing_key = queue), which it never declares", async () => {
+    const model = await amqp.connect(rabbit.url);
+    const channel = await model.createChannel();
+    await channel.assertQueue("q-default-exchange", { exclusive: true });
+    const received: string[] = [];
+    await channel.consume("q-default-exchange", (message) => message && received.push(message.content.toString()), { noAck: true });
+    const target = makeTarget({ routing_key: "q-default-exchange", publisher_confirms: "on" });
+    await target.send([record(7), record(8)]);
+    await waitFor("2 messages", () => (received.length >= 2 ? true : undefined));
+    expect(received).toEqual([logEnvelopeJson(record(7)), logEnvelopeJson(record(8))]);
+    await model.close();
+  });
+
+  it("declares the exchange with the configured flags (auto_deleted, internal)", async () => {
+    const target = makeTarget({ exchange: "flagged", exchange_type: "topic", auto_deleted: "on", internal: "on" });
+    await target.open();
+    const model = await amqp.connect(rabbit.url);
+    model.on("error", () => undefined);
+    const channel = await model.createChannel();
+    channel.on("error", () => undefined);
+    // Re-declaring with other flags is refused by the broker: the target's flags are the ones in place.
+    const mismatch = await channel.assertExchange("flagged", "topic", { durable: false, autoDelete: false, internal: true }).then(() => undefined, (error: unknown) => error);
+    expect(String(mismatch)).toMatch(/inequivalent arg 'auto_delete'/);
+    await model.close().catch(() => undefined);
+    const same = await amqp.connect(rabbit.url);
+    const sameChannel = await same.createChannel();
+    await sameChannel.assertExchange("flagged", "topic", { durable: false, autoDelete: true, internal: true });
+    await same.close();
+  });
+
   it("keeps one connection across sends and releases it on close", async () => {
-    const before = connectionsTo(rabbit.port);
+    // Other tests' connections may still be closing: start from a count that holds still.
+    let before = connectionsTo(rabbit.port);
+    await waitFor("a stable connection count", async () => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const now = connectionsTo(rabbit.port);
+      const stable = now === before;
+      before = now;
+      return stable ? true : undefined;
+    });
     const target = makeTarget({ exchange: "confirmed", exchange_type: "fanout", publisher_confirms: "on" });
     for (let index = 0; index < 5; index++) await target.send([record(index)]);
     expect(await target.isActive()).toBe(true);
