@@ -34,6 +34,7 @@ export async function getObject(call: S3Call): Promise<void> {
     }
     checkConditions(call, info);
     setObjectHeaders(call.response, info);
+    overrideResponseHeaders(call);
     const length = range ? range.end - range.start + 1 : info.size;
     call.response.setHeader("Content-Length", length);
     call.response.setHeader("Accept-Ranges", "bytes");
@@ -46,6 +47,23 @@ export async function getObject(call: S3Call): Promise<void> {
     await emitEvent(call, "s3:ObjectAccessed:Get", { info, ...(range && rangeHeader ? { range: rangeHeader } : {}), contentLength: length });
   } finally {
     await opened.close();
+  }
+}
+
+const RESPONSE_OVERRIDES: Record<string, string> = {
+  "response-content-type": "Content-Type",
+  "response-content-language": "Content-Language",
+  "response-expires": "Expires",
+  "response-cache-control": "Cache-Control",
+  "response-content-disposition": "Content-Disposition",
+  "response-content-encoding": "Content-Encoding",
+};
+
+/** GetObject's `response-*` query parameters (used by presigned download links) replace the stored headers. */
+function overrideResponseHeaders(call: S3Call): void {
+  for (const [parameter, header] of Object.entries(RESPONSE_OVERRIDES)) {
+    const value = queryValue(call.query, parameter);
+    if (value !== undefined) call.response.setHeader(header, value);
   }
 }
 

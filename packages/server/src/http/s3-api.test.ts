@@ -103,6 +103,26 @@ describe("S3 API against @aws-sdk/client-s3 (the S3 layer on a loopback port, ev
     expect(headEvent?.request).toMatchObject({ contentLength: 11 });
   });
 
+  it("honours response-* overrides and conditional GETs", async () => {
+    const overridden = await s3.send(
+      new GetObjectCommand({
+        Bucket: "photos",
+        Key: "2024/summer trip/img 01.jpg",
+        ResponseContentType: "text/plain",
+        ResponseContentDisposition: "attachment",
+      }),
+    );
+    expect([overridden.ContentType, overridden.ContentDisposition]).toEqual(["text/plain", "attachment"]);
+    await overridden.Body?.transformToString();
+    const etag = overridden.ETag;
+    await expect(s3.send(new GetObjectCommand({ Bucket: "photos", Key: "2024/summer trip/img 01.jpg", IfNoneMatch: etag }))).rejects.toMatchObject({
+      $metadata: { httpStatusCode: 304 },
+    });
+    await expect(s3.send(new GetObjectCommand({ Bucket: "photos", Key: "2024/summer trip/img 01.jpg", IfMatch: '"0000"' }))).rejects.toMatchObject({
+      $metadata: { httpStatusCode: 412 },
+    });
+  });
+
   it("streams an upload of unknown length (aws-chunked with a checksum trailer)", async () => {
     const body = Readable.from([Buffer.from("chunk-one "), Buffer.from("chunk-two")]);
     await s3.send(new PutObjectCommand({ Bucket: "photos", Key: "streamed.txt", Body: body, ContentLength: 19 }));

@@ -62,6 +62,8 @@ export async function emitEvent(
   eventName: EventName,
   options: { info?: ObjectInfo | undefined; key?: string; range?: string; contentLength?: number } = {},
 ): Promise<void> {
+  // Replica writes and deletes produce no event at all (MinIO's suppression rule).
+  if (call.request.headers["x-minio-source-replication-request"] !== undefined) return;
   const info = options.info;
   const input: EventInput = {
     eventName,
