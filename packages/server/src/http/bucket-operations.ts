@@ -49,15 +49,35 @@ export async function getBucketVersioning(call: S3Call): Promise<void> {
 }
 
 export async function listMultipartUploads(call: S3Call): Promise<void> {
-  await call.host.store.assertBucket(call.bucket);
-  // Uploads are not resumable through this host: report none, so clients start fresh ones.
+  const prefix = queryValue(call.query, "prefix") ?? "";
+  const keyMarker = queryValue(call.query, "key-marker") ?? "";
+  const uploadIdMarker = queryValue(call.query, "upload-id-marker") ?? "";
+  const maxUploads = Math.min(Number(queryValue(call.query, "max-uploads") ?? "1000") || 1000, 1000);
+  const all = await call.host.store.listUploads(call.bucket, prefix);
+  const after = all.filter((upload) => {
+    if (!keyMarker) return true;
+    if (upload.key !== keyMarker) return Buffer.compare(Buffer.from(upload.key), Buffer.from(keyMarker)) > 0;
+    return uploadIdMarker !== "" && upload.uploadId > uploadIdMarker;
+  });
+  const page = after.slice(0, maxUploads);
+  const last = page.at(-1);
+  const owner = { ID: call.auth.accessKey, DisplayName: call.auth.accessKey };
   sendXml(call.response, 200, "ListMultipartUploadsResult", {
     Bucket: call.bucket,
-    KeyMarker: queryValue(call.query, "key-marker") ?? "",
-    UploadIdMarker: queryValue(call.query, "upload-id-marker") ?? "",
-    MaxUploads: 1000,
-    IsTruncated: false,
-    Prefix: queryValue(call.query, "prefix") ?? "",
+    KeyMarker: keyMarker,
+    UploadIdMarker: uploadIdMarker,
+    ...(after.length > page.length && last ? { NextKeyMarker: last.key, NextUploadIdMarker: last.uploadId } : {}),
+    MaxUploads: maxUploads,
+    IsTruncated: after.length > page.length,
+    Prefix: prefix,
+    Upload: page.map((upload) => ({
+      Key: upload.key,
+      UploadId: upload.uploadId,
+      Initiator: owner,
+      Owner: owner,
+      StorageClass: "STANDARD",
+      Initiated: upload.initiated,
+    })),
   });
 }
 

@@ -15,6 +15,7 @@ import {
   HeadBucketCommand,
   HeadObjectCommand,
   ListBucketsCommand,
+  ListMultipartUploadsCommand,
   ListObjectsV2Command,
   ListPartsCommand,
   PutObjectCommand,
@@ -217,6 +218,8 @@ describe("S3 API against @aws-sdk/client-s3 (the S3 layer on a loopback port, ev
     expect(host.notifications.events[0]).toMatchObject({ eTag: expected, size: first.length + 4 });
 
     const aborted = await s3.send(new CreateMultipartUploadCommand({ Bucket: "photos", Key: "gone.bin" }));
+    const pending = await s3.send(new ListMultipartUploadsCommand({ Bucket: "photos" }));
+    expect(pending.Uploads?.map((upload) => [upload.Key, upload.UploadId])).toEqual([["gone.bin", aborted.UploadId]]);
     await s3.send(new AbortMultipartUploadCommand({ Bucket: "photos", Key: "gone.bin", UploadId: aborted.UploadId }));
     await expect(s3.send(new ListPartsCommand({ Bucket: "photos", Key: "gone.bin", UploadId: aborted.UploadId }))).rejects.toMatchObject({
       name: "NoSuchUpload",

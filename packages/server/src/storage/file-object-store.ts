@@ -232,6 +232,9 @@ export class FileObjectStore {
       if (await this.hasObjects(folder)) throw s3Error("BucketNotEmpty");
       await rm(folder, { recursive: true, force: true });
       await rm(join(this.systemDir, "buckets", bucket), { recursive: true, force: true });
+      for (const upload of await this.allUploads()) {
+        if (upload.bucket === bucket) await rm(this.uploadDir(upload.uploadId), { recursive: true, force: true });
+      }
     });
   }
 
@@ -609,6 +612,24 @@ export class FileObjectStore {
       parts.push(JSON.parse(await readFile(join(folder, name), "utf8")) as PartInfo);
     }
     return { upload, parts };
+  }
+
+  /** Uploads in progress for a bucket, by key then start time. */
+  async listUploads(bucket: string, prefix = ""): Promise<UploadInfo[]> {
+    await this.assertBucket(bucket);
+    return (await this.allUploads()).filter((upload) => upload.bucket === bucket && upload.key.startsWith(prefix));
+  }
+
+  private async allUploads(): Promise<UploadInfo[]> {
+    const uploads: UploadInfo[] = [];
+    for (const name of await readdir(join(this.systemDir, "multipart"))) {
+      try {
+        uploads.push(JSON.parse(await readFile(join(this.systemDir, "multipart", name, "upload.json"), "utf8")) as UploadInfo);
+      } catch {
+        // completed or aborted meanwhile
+      }
+    }
+    return uploads.sort((left, right) => compareBytes(left.key, right.key) || left.initiated.localeCompare(right.initiated));
   }
 
   async abortUpload(bucket: string, key: string, uploadId: string): Promise<void> {
