@@ -1,3 +1,4 @@
+import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { s3Error } from "../s3/s3-errors.js";
 import { childrenOf, parseXmlBody, textOf } from "../s3/xml.js";
@@ -199,14 +200,37 @@ export async function createMultipartUpload(call: S3Call): Promise<void> {
 }
 
 export async function uploadPart(call: S3Call): Promise<void> {
-  if (call.request.headers["x-amz-copy-source"] !== undefined) throw s3Error("NotImplemented", "UploadPartCopy is not implemented.");
   const uploadId = queryValue(call.query, "uploadId") ?? "";
   const partNumberText = queryValue(call.query, "partNumber") ?? "";
   if (!/^\d+$/.test(partNumberText)) throw s3Error("InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive");
+  if (call.request.headers["x-amz-copy-source"] !== undefined) return uploadPartCopy(call, uploadId, Number(partNumberText));
   const { body, checks } = requestBody(call.request, call.auth);
   const part = await call.host.store.uploadPart(call.bucket, call.key, uploadId, Number(partNumberText), body, checks);
   call.response.setHeader("ETag", `"${part.etag}"`);
   sendEmpty(call.response, 200);
+}
+
+/** UploadPartCopy: a part made from (a byte range of) an existing object. */
+async function uploadPartCopy(call: S3Call, uploadId: string, partNumber: number): Promise<void> {
+  const source = parseCopySource(String(call.request.headers["x-amz-copy-source"]));
+  await readSmallBody(call.request, call.auth, 0);
+  const opened = await call.host.store.openObject(source.bucket, source.key);
+  try {
+    const rangeHeader = call.request.headers["x-amz-copy-source-range"];
+    let range: { start: number; end: number } | undefined;
+    if (typeof rangeHeader === "string") {
+      const match = /^bytes=(\d+)-(\d+)$/.exec(rangeHeader.trim());
+      if (!match || Number(match[1]) > Number(match[2]) || Number(match[2]) >= opened.info.size) {
+        throw s3Error("InvalidArgument", `Range specified is not valid for source object of size: ${opened.info.size}`);
+      }
+      range = { start: Number(match[1]), end: Number(match[2]) };
+    }
+    const empty = opened.info.size === 0 && !range;
+    const part = await call.host.store.uploadPart(call.bucket, call.key, uploadId, partNumber, empty ? Readable.from([]) : opened.stream(range), {});
+    sendXml(call.response, 200, "CopyPartResult", { LastModified: part.lastModified, ETag: `"${part.etag}"` });
+  } finally {
+    await opened.close();
+  }
 }
 
 export async function listParts(call: S3Call): Promise<void> {

@@ -22,6 +22,7 @@ import {
   PutObjectTaggingCommand,
   S3Client,
   UploadPartCommand,
+  UploadPartCopyCommand,
 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startS3TestHost, TEST_CREDENTIALS } from "../testing/s3-test-host.js";
@@ -224,6 +225,41 @@ describe("S3 API against @aws-sdk/client-s3 (the S3 layer on a loopback port, ev
     await expect(s3.send(new ListPartsCommand({ Bucket: "photos", Key: "gone.bin", UploadId: aborted.UploadId }))).rejects.toMatchObject({
       name: "NoSuchUpload",
     });
+  });
+
+  it("builds an object from parts copied out of another object (UploadPartCopy with ranges)", async () => {
+    const source = Buffer.alloc(6 * 1024 * 1024, "s");
+    source.write("HEAD", 0);
+    await s3.send(new PutObjectCommand({ Bucket: "photos", Key: "source.bin", Body: source }));
+    const created = await s3.send(new CreateMultipartUploadCommand({ Bucket: "photos", Key: "composed.bin" }));
+    const first = await s3.send(
+      new UploadPartCopyCommand({ Bucket: "photos", Key: "composed.bin", UploadId: created.UploadId, PartNumber: 1, CopySource: "photos/source.bin" }),
+    );
+    const second = await s3.send(
+      new UploadPartCopyCommand({
+        Bucket: "photos",
+        Key: "composed.bin",
+        UploadId: created.UploadId,
+        PartNumber: 2,
+        CopySource: "photos/source.bin",
+        CopySourceRange: "bytes=0-3",
+      }),
+    );
+    await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: "photos",
+        Key: "composed.bin",
+        UploadId: created.UploadId,
+        MultipartUpload: {
+          Parts: [
+            { PartNumber: 1, ETag: first.CopyPartResult?.ETag },
+            { PartNumber: 2, ETag: second.CopyPartResult?.ETag },
+          ],
+        },
+      }),
+    );
+    const composed = await s3.send(new GetObjectCommand({ Bucket: "photos", Key: "composed.bin", Range: `bytes=${source.length}-${source.length + 3}` }));
+    expect(await composed.Body?.transformToString()).toBe("HEAD");
   });
 
   it("refuses to delete a bucket that is not empty, then deletes it once emptied", async () => {
