@@ -38,8 +38,24 @@ function wireQuery(query: Record<string, string | string[]>): string {
   return parts.length ? `?${parts.join("&")}` : "";
 }
 
+/** Signing region per server URL, learnt from a server that has a region configured. */
+const learntRegions = new Map<string, string>();
+
 /** Sends one SigV4-signed request (signed by @smithy/signature-v4) to an alias's server. */
 export async function signedFetch(alias: Alias, call: SignedCall, signal?: AbortSignal): Promise<Response> {
+  try {
+    return await signedFetchOnce(alias, call, signal);
+  } catch (error) {
+    // A server with a region refuses other signing regions and names its own: sign again with it, once.
+    const expected =
+      error instanceof RemoteError && error.remoteCode === "AuthorizationHeaderMalformed" ? /expecting '([^']+)'/.exec(error.message)?.[1] : undefined;
+    if (!expected || learntRegions.get(alias.url) === expected) throw error;
+    learntRegions.set(alias.url, expected);
+    return signedFetchOnce(alias, call, signal);
+  }
+}
+
+async function signedFetchOnce(alias: Alias, call: SignedCall, signal?: AbortSignal): Promise<Response> {
   const base = new URL(alias.url);
   const body = call.body ?? "";
   const path = encodePath(call.path);
@@ -47,7 +63,7 @@ export async function signedFetch(alias: Alias, call: SignedCall, signal?: Abort
   if (call.contentType) headers["content-type"] = call.contentType;
   const signer = new SignatureV4({
     credentials: { accessKeyId: alias.accessKey, secretAccessKey: alias.secretKey },
-    region: "us-east-1",
+    region: learntRegions.get(alias.url) ?? "us-east-1",
     service: "s3",
     sha256: Sha256,
     uriEscapePath: false,
