@@ -216,6 +216,17 @@ describe("nats target against a real nats-server with JetStream", () => {
     expect(stored.map((message) => new TextDecoder().decode(message.data))).toEqual([1, 2, 3].map((index) => logEnvelopeJson(record(index))));
   }, 60_000);
 
+  it("takes a comma-separated address list and connects to a live server in it", async () => {
+    const received: string[] = [];
+    const subscription = reader.subscribe("minio.list", { callback: (_error, message) => received.push(message.string()) });
+    await reader.flush();
+    const target = natsTargetPlugin.create(parse({ address: `127.0.0.1:1, 127.0.0.1:${nats.port}`, subject: "minio.list" }), { targetId: { id: "1", type: "nats" }, logger: quietLogger });
+    targets.push(target);
+    await target.send([record(1)]);
+    await waitFor("1 message", () => (received.length >= 1 ? true : undefined));
+    subscription.unsubscribe();
+  });
+
   it("never leaks the token or password, reports inactive for a closed port, closes idempotently", async () => {
     const target = natsTargetPlugin.create(parse({ address: "127.0.0.1:1", subject: "s", token: "t0ps3cret" }), { targetId: { id: "1", type: "nats" }, logger: quietLogger });
     const error = await target.open().then(() => undefined, (thrown: unknown) => thrown);
