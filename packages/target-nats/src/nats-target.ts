@@ -163,41 +163,51 @@ export class NatsTarget implements Target {
    * one inbox for the connection and one deadline per batch, which is what makes pipelining pay.
    */
   private async publishJetStream(session: Session, acks: AckInbox, payloads: readonly { index: number; data: Uint8Array }[]): Promise<Failure[]> {
-    const replies: Promise<Msg | Error>[] = [];
+    // One promise for the batch: each reply lands in its slot, the last one resolves it.
+    const replies: (Msg | Error | undefined)[] = new Array(payloads.length);
     const tokens: string[] = [];
+    let remaining = payloads.length;
+    let allAnswered: () => void = () => undefined;
+    const answered = new Promise<"answered">((resolve) => {
+      allAnswered = () => resolve("answered");
+    });
     try {
-      for (const { data } of payloads) {
+      payloads.forEach(({ data }, position) => {
         const token = String(++acks.next);
         tokens.push(token);
-        replies.push(new Promise<Msg | Error>((resolve) => acks.waiting.set(token, resolve)));
+        acks.waiting.set(token, (reply) => {
+          replies[position] = reply;
+          if (--remaining === 0) allAnswered();
+        });
         session.nc.publish(this.config.subject, data, { reply: `${acks.prefix}.${token}` });
-      }
+      });
     } catch (error) {
       for (const token of tokens) acks.waiting.delete(token);
       throw this.classify(session, error);
     }
     const timeout = deadline(PUB_ACK_TIMEOUT_MS + payloads.length * 2);
-    const settled = await Promise.race([Promise.all(replies), timeout.promise]);
+    if (remaining > 0) await Promise.race([answered, timeout.promise]);
     timeout.cancel();
     const failures: Failure[] = [];
-    if (settled === "timeout") {
-      // Whatever did not answer in time counts as not delivered; a late PubAck is ignored.
-      const late = new Set(tokens.filter((token) => acks.waiting.has(token)));
-      for (const token of late) acks.waiting.delete(token);
-      tokens.forEach((token, position) => {
-        if (late.has(token)) failures.push({ index: (payloads[position] as { index: number }).index, error: retryableError(`nats: no JetStream PubAck within ${PUB_ACK_TIMEOUT_MS} ms`) });
-      });
-    }
-    const answered = settled === "timeout" ? [] : settled;
-    answered.forEach((reply, position) => {
+    payloads.forEach(({ index }, position) => {
+      const reply = replies[position];
+      if (reply === undefined) {
+        // No answer in time: not delivered as far as we know; a late PubAck is ignored.
+        acks.waiting.delete(tokens[position] as string);
+        failures.push({ index, error: retryableError(`nats: no JetStream PubAck within ${PUB_ACK_TIMEOUT_MS} ms`) });
+        return;
+      }
       const error = this.pubAckError(session, reply);
-      if (error) failures.push({ index: (payloads[position] as { index: number }).index, error });
+      if (error) failures.push({ index, error });
     });
     return failures;
   }
 
   private pubAckError(session: Session, reply: Msg | Error): TargetError | undefined {
     if (reply instanceof Error) return this.classify(session, reply);
+    // Fast path: a PubAck is `{"stream":…}`; errors and statuses look different.
+    const data = reply.data;
+    if (data.length > 10 && data[0] === 0x7b && data[2] === 0x73 && data[3] === 0x74 && !reply.headers) return undefined;
     const status = reply.headers?.code ?? 0;
     if (status === 503) return retryableError(`nats: no JetStream stream captures subject '${this.config.subject}' (create one; MinIO does not create streams)`);
     if (status >= 400) return retryableError(`nats: JetStream publish answered ${status} ${reply.headers?.description ?? ""}`.trim());
