@@ -5,7 +5,7 @@
 // this process too, so their CPU cost is inside every figure alike.
 //
 //   npx tsx bench/kafka-nsq-targets.bench.ts      (BENCH_SECONDS=2 per case)
-import { type EventRecord, type Target, type TargetPlugin, buildEventRecord, silentLogger } from "@s3notify/core";
+import { buildEventRecord, type EventRecord, silentLogger, type Target, type TargetPlugin } from "@s3notify/core";
 import { KafkaTestBroker, NsqTestServer } from "@s3notify/testkit";
 import kafkaTarget from "../packages/target-kafka/src/index.js";
 import nsqTarget from "../packages/target-nsq/src/index.js";
@@ -52,7 +52,11 @@ const nsqd = await NsqTestServer.start({ maxMessageBytes: 10 * 1024 * 1024 });
 const rows: { target: string; batchSize: number; perSecond: number; ratio: number }[] = [];
 try {
   for (const [name, make] of [
-    ["kafka", (batchSize: number) => makeTarget(kafkaTarget, { brokers: kafkaBroker.brokers.join(","), topic: `bench-${batchSize}`, batch_size: String(Math.max(batchSize, 2)) })],
+    [
+      "kafka",
+      (batchSize: number) =>
+        makeTarget(kafkaTarget, { brokers: kafkaBroker.brokers.join(","), topic: `bench-${batchSize}`, batch_size: String(Math.max(batchSize, 2)) }),
+    ],
     ["nsq", () => makeTarget(nsqTarget, { nsqd_address: nsqd.address, topic: "bench" })],
   ] as const) {
     let baseline = 0;

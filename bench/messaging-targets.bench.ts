@@ -11,10 +11,10 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { buildEventRecord, type EventRecord, silentLogger, type Target, type TargetPlugin } from "@s3notify/core";
+import { freePort, type RunningService, startService } from "@s3notify/testkit";
 import amqp from "amqplib";
 import { connect as natsConnect } from "nats";
-import { type EventRecord, type Target, type TargetPlugin, buildEventRecord, silentLogger } from "@s3notify/core";
-import { type RunningService, freePort, startService } from "@s3notify/testkit";
 import amqpTarget from "../packages/target-amqp/src/index.js";
 import mqttTarget from "../packages/target-mqtt/src/index.js";
 import natsTarget from "../packages/target-nats/src/index.js";
@@ -100,7 +100,10 @@ async function mosquittoNoDelay(): Promise<{ port: number; stop(): Promise<void>
   const dir = await mkdtemp(join(tmpdir(), "s3notify-bench-mosquitto-"));
   const port = await freePort();
   const root = process.getuid?.() === 0 ? ["user root"] : [];
-  await writeFile(join(dir, "mosquitto.conf"), [`listener ${port} 127.0.0.1`, "allow_anonymous true", "persistence false", "set_tcp_nodelay true", ...root, ""].join("\n"));
+  await writeFile(
+    join(dir, "mosquitto.conf"),
+    [`listener ${port} 127.0.0.1`, "allow_anonymous true", "persistence false", "set_tcp_nodelay true", ...root, ""].join("\n"),
+  );
   const child = spawn("mosquitto", ["-c", join(dir, "mosquitto.conf")], { stdio: "ignore" });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const deadline = Date.now() + 10_000;
@@ -147,7 +150,10 @@ try {
   const cases: [string, () => Target][] = [
     ["amqp (publisher_confirms)", () => makeTarget(amqpTarget, { url: rabbit.url, exchange: "bench", exchange_type: "fanout", publisher_confirms: "on" })],
     ["mqtt (qos 1, Mosquitto defaults)", () => makeTarget(mqttTarget, { broker: `tcp://127.0.0.1:${mosquitto.port}`, topic: "bench/events", qos: "1" })],
-    ["mqtt (qos 1, set_tcp_nodelay true)", () => makeTarget(mqttTarget, { broker: `tcp://127.0.0.1:${(extraMosquitto as { port: number }).port}`, topic: "bench/events", qos: "1" })],
+    [
+      "mqtt (qos 1, set_tcp_nodelay true)",
+      () => makeTarget(mqttTarget, { broker: `tcp://127.0.0.1:${(extraMosquitto as { port: number }).port}`, topic: "bench/events", qos: "1" }),
+    ],
     ["nats (jetstream)", () => makeTarget(natsTarget, { address: `127.0.0.1:${nats.port}`, subject: "bench.events", jetstream: "on" })],
     ["nats (core, flush per send)", () => makeTarget(natsTarget, { address: `127.0.0.1:${nats.port}`, subject: "bench.core" })],
   ];

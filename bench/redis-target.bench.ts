@@ -110,7 +110,9 @@ async function main(): Promise<void> {
   try {
     const rows: Row[] = [];
     for (const format of FORMATS) rows.push(...(await benchFormat(redis, format)));
-    console.log(`Redis target: events/s inside send(), ${SECONDS} s per case in ${ROUNDS} interleaved rounds, one send() awaited at a time, loopback redis-server`);
+    console.log(
+      `Redis target: events/s inside send(), ${SECONDS} s per case in ${ROUNDS} interleaved rounds, one send() awaited at a time, loopback redis-server`,
+    );
     printTable(rows);
   } finally {
     await redis.dispose();

@@ -8,7 +8,7 @@
 // longer fits the CPU caches); the naive scan's drops with the rule count.
 // Core's sources directly (no build needed; the entry's tsyringe decorators need core's tsconfig).
 import { matchSimple } from "../packages/core/src/rules/pattern.js";
-import { RulesIndex, queuePattern } from "../packages/core/src/rules/rules-index.js";
+import { queuePattern, RulesIndex } from "../packages/core/src/rules/rules-index.js";
 import type { EventName, FilterRule, NotificationConfiguration, QueueConfiguration } from "../packages/core/src/types.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? "1");

@@ -96,14 +96,7 @@ async function benchTarget(name: string, targetFor: (table: string, format: stri
 
 function printTable(rows: readonly Row[]): void {
   const header = ["target", "format", "events per send()", "events", "events/s", "vs 1 per send"];
-  const lines = rows.map((row) => [
-    row.target,
-    row.format,
-    String(row.batchSize),
-    String(row.events),
-    row.perSecond.toFixed(0),
-    `${row.ratio.toFixed(1)}x`,
-  ]);
+  const lines = rows.map((row) => [row.target, row.format, String(row.batchSize), String(row.events), row.perSecond.toFixed(0), `${row.ratio.toFixed(1)}x`]);
   const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => (line[column] as string).length)));
   const format = (cells: readonly string[]) => cells.map((cell, column) => cell.padStart(widths[column] as number)).join("  ");
   console.log(format(header));

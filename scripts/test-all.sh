@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 # If a setup step fails, still end with the one summary line.
 step="setup"
 summarized=0
-trap 'status=$?; if [[ $summarized == 0 ]]; then echo "0 passed, 1 failed (${step} failed with exit status ${status})"; exit 1; fi' EXIT
+trap 'status=$?; if [[ $summarized == 0 ]]; then echo "test-all.sh: ${step} failed with exit status ${status}"; echo "0 passed, 1 failed"; exit 1; fi' EXIT
 
 step="npm i -g pnpm@10"
 if ! command -v pnpm >/dev/null 2>&1 || [[ "$(pnpm --version 2>/dev/null)" != 10.* ]]; then
@@ -37,7 +37,8 @@ import { existsSync, readFileSync } from "node:fs";
 const path = process.env.REPORT;
 const ci = process.env.CI === "true";
 if (!existsSync(path)) {
-  console.log(`0 passed, 1 failed (vitest wrote no report; exit status ${process.env.VITEST_STATUS})`);
+  console.log(`vitest wrote no report; exit status ${process.env.VITEST_STATUS}`);
+  console.log("0 passed, 1 failed");
   process.exit(1);
 }
 const result = JSON.parse(readFileSync(path, "utf8"));
@@ -57,6 +58,8 @@ if (failed === 0 && (brokenSuites > 0 || process.env.VITEST_STATUS !== "0")) {
   failed = Math.max(1, brokenSuites);
   note += ` (${brokenSuites} test file(s) failed to run; vitest exit status ${process.env.VITEST_STATUS})`;
 }
-console.log(`${passed} passed, ${failed} failed${note}`);
+// The last line stays plain (`N passed, N failed`) so that tools reading it need no parsing of notes.
+if (note) console.log(note.trim());
+console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 ? 1 : 0);
 '

@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
-import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -54,7 +54,9 @@ describe("embedded-host (built dist/main.js under plain node)", () => {
     }
     const srcDir = join(hostDir, "src");
     const builtAt = statSync(mainJs).mtimeMs;
-    const stale = (await readdir(srcDir)).filter((name) => name.endsWith(".ts") && !name.endsWith(".test.ts") && statSync(join(srcDir, name)).mtimeMs > builtAt);
+    const stale = (await readdir(srcDir)).filter(
+      (name) => name.endsWith(".ts") && !name.endsWith(".test.ts") && statSync(join(srcDir, name)).mtimeMs > builtAt,
+    );
     if (stale.length > 0) throw new Error(`dist/ is older than src/${stale[0]}: run \`pnpm build\` first.`);
 
     tempDir = await mkdtemp(join(tmpdir(), "s3notify-embedded-host-"));

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { S3NotifyError, isConfigError } from "@s3notify/core";
+import { isConfigError, S3NotifyError } from "@s3notify/core";
 import { runHost } from "./run-host.js";
 import { stderrLogger } from "./stderr-logger.js";
 

@@ -2,14 +2,14 @@ import {
   createNotifier,
   createTargetRegistry,
   discoverTargetPlugins,
-  loadNotifyConfig,
-  parseNotificationXml,
-  validateNotifyConfig,
   type Environment,
   type Logger,
+  loadNotifyConfig,
+  parseNotificationXml,
   type TargetStats,
+  validateNotifyConfig,
 } from "@s3notify/core";
-import { UPLOADS_BUCKET, simulatedUploads } from "./simulated-uploads.js";
+import { simulatedUploads, UPLOADS_BUCKET } from "./simulated-uploads.js";
 import { UPLOAD_RULE_EVENTS, UPLOAD_RULE_SUFFIX, uploadsNotificationXml } from "./uploads-notification-xml.js";
 
 export interface HostOptions {

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { EventRecord, LogEnvelope } from "@s3notify/core";
-import { runTargetConformance, type ConformanceBackend } from "@s3notify/testkit";
+import { type ConformanceBackend, runTargetConformance } from "@s3notify/testkit";
 import jsonlTargetPlugin from "./index.js";
 
 /**

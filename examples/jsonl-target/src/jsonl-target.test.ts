@@ -2,16 +2,16 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  ConfigError,
-  TargetBatchError,
   buildEventRecord,
+  ConfigError,
   createTargetRegistry,
+  type EventRecord,
   envNameFor,
   isRetryable,
   loadNotifyConfig,
   logEnvelopeJson,
+  TargetBatchError,
   validateNotifyConfig,
-  type EventRecord,
 } from "@s3notify/core";
 import { fullTargetValues } from "@s3notify/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -47,7 +47,10 @@ describe("jsonl plugin", () => {
   });
 
   it("parses path and fsync", () => {
-    expect(parseJsonlConfig(fullTargetValues(jsonlTargetPlugin, { path: "/var/log/events.jsonl" }), context)).toEqual({ path: "/var/log/events.jsonl", fsync: false });
+    expect(parseJsonlConfig(fullTargetValues(jsonlTargetPlugin, { path: "/var/log/events.jsonl" }), context)).toEqual({
+      path: "/var/log/events.jsonl",
+      fsync: false,
+    });
     expect(parseJsonlConfig(fullTargetValues(jsonlTargetPlugin, { path: " /x/e.jsonl ", fsync: "on" }), context)).toEqual({ path: "/x/e.jsonl", fsync: true });
   });
 
@@ -66,7 +69,10 @@ describe("jsonl plugin", () => {
   it("is configured from MINIO_NOTIFY_JSONL_* and validated by core", () => {
     const registry = createTargetRegistry();
     registry.register(jsonlTargetPlugin);
-    const config = loadNotifyConfig({ registry, env: { MINIO_NOTIFY_JSONL_ENABLE_1: "on", MINIO_NOTIFY_JSONL_PATH_1: "/tmp/e.jsonl", MINIO_NOTIFY_JSONL_FSYNC_1: "on" } });
+    const config = loadNotifyConfig({
+      registry,
+      env: { MINIO_NOTIFY_JSONL_ENABLE_1: "on", MINIO_NOTIFY_JSONL_PATH_1: "/tmp/e.jsonl", MINIO_NOTIFY_JSONL_FSYNC_1: "on" },
+    });
     const [validated] = validateNotifyConfig(config, registry);
     expect(validated?.config).toEqual({ path: "/tmp/e.jsonl", fsync: true });
     const bad = loadNotifyConfig({ registry, env: { MINIO_NOTIFY_JSONL_ENABLE_1: "on", MINIO_NOTIFY_JSONL_PATH_1: "relative/path" } });

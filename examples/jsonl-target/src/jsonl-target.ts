@@ -1,13 +1,13 @@
 import { constants as fsConstants } from "node:fs";
-import { access, mkdir, open, stat, type FileHandle } from "node:fs/promises";
+import { access, type FileHandle, mkdir, open, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import {
-  TargetBatchError,
+  type EventRecord,
   logEnvelopeJson,
   permanentError,
   retryableError,
-  type EventRecord,
   type Target,
+  TargetBatchError,
   type TargetCapabilities,
   type TargetContext,
   type TargetId,

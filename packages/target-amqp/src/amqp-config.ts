@@ -47,7 +47,8 @@ export function parseAmqpConfig(raw: RawTargetConfig, context: ParseContext): Am
     // The value is a secret: say what is wrong without echoing it.
     fail("url", "not a valid URL (expected amqp://user:password@host:port/vhost)");
   }
-  if (parsed?.protocol !== "amqp:" && parsed?.protocol !== "amqps:") fail("url", `unsupported scheme '${parsed?.protocol.replace(/:$/, "")}' (expected amqp or amqps)`);
+  if (parsed?.protocol !== "amqp:" && parsed?.protocol !== "amqps:")
+    fail("url", `unsupported scheme '${parsed?.protocol.replace(/:$/, "")}' (expected amqp or amqps)`);
   if (parsed?.hostname === "") fail("url", "has no host");
 
   const exchange = raw.exchange ?? "";

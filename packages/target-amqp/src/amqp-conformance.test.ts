@@ -1,6 +1,6 @@
-import amqp, { type Channel, type ChannelModel } from "amqplib";
 import type { EventRecord, LogEnvelope } from "@s3notify/core";
 import { type ConformanceBackend, runTargetConformance, startService } from "@s3notify/testkit";
+import amqp, { type Channel, type ChannelModel } from "amqplib";
 import amqpTarget from "./index.js";
 
 const EXCHANGE = "s3n-conformance";

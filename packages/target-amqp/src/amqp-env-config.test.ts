@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
 import { createTargetRegistry, loadNotifyConfig } from "@s3notify/core";
+import { describe, expect, it } from "vitest";
 import amqpTarget from "./index.js";
 
 describe("amqp keys through core's MINIO_NOTIFY_AMQP_* environment loader", () => {
@@ -20,6 +20,12 @@ describe("amqp keys through core's MINIO_NOTIFY_AMQP_* environment loader", () =
     const target = config.targets.find((entry) => entry.type === "amqp" && entry.id === "1");
     expect(target?.values.publisher_confirms).toBe("on");
     const parsed = amqpTarget.parseConfig(target?.values ?? {}, { targetId: "1", subsystem: "notify_amqp" });
-    expect(parsed).toMatchObject({ publisherConfirms: true, exchange: "events", exchangeType: "topic", deliveryMode: 2, redactedUrl: "amqp://user:***@127.0.0.1:5672/vhost" });
+    expect(parsed).toMatchObject({
+      publisherConfirms: true,
+      exchange: "events",
+      exchangeType: "topic",
+      deliveryMode: 2,
+      redactedUrl: "amqp://user:***@127.0.0.1:5672/vhost",
+    });
   });
 });

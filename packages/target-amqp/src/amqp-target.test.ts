@@ -1,9 +1,9 @@
 import { Buffer } from "node:buffer";
 import { readFileSync } from "node:fs";
+import { ConfigError, type EventRecord, isRetryable, type Logger, logEnvelopeJson, S3NotifyError, type Target, TargetBatchError } from "@s3notify/core";
+import { type RunningService, startService } from "@s3notify/testkit";
 import amqp, { type Channel, type ChannelModel, type ConsumeMessage } from "amqplib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConfigError, type EventRecord, type Logger, type Target, S3NotifyError, TargetBatchError, isRetryable, logEnvelopeJson } from "@s3notify/core";
-import { startService, type RunningService } from "@s3notify/testkit";
 import amqpTargetPlugin, { AMQP_KEYS, type AmqpConfig } from "./index.js";
 
 const SUBSYSTEM = { targetId: "1", subsystem: "notify_amqp" };
@@ -23,7 +23,14 @@ function record(index: number, bucket = "photos"): EventRecord {
       s3SchemaVersion: "1.0",
       configurationId: "Config",
       bucket: { name: bucket, ownerIdentity: { principalId: "minioadmin" }, arn: `arn:aws:s3:::${bucket}` },
-      object: { key: `dir%2Fobject+${index}.jpg`, size: index, eTag: "d41d8cd98f00b204e9800998ecf8427e", contentType: "image/jpeg", userMetadata: { "content-type": "image/jpeg" }, sequencer: `1870000000000${index}` },
+      object: {
+        key: `dir%2Fobject+${index}.jpg`,
+        size: index,
+        eTag: "d41d8cd98f00b204e9800998ecf8427e",
+        contentType: "image/jpeg",
+        userMetadata: { "content-type": "image/jpeg" },
+        sequencer: `1870000000000${index}`,
+      },
     },
     source: { host: "127.0.0.1", port: "", userAgent: "test" },
   };
@@ -74,7 +81,10 @@ function connectionsTo(port: number): number {
 /** A real consumer: a queue bound to the exchange, collecting what arrives. */
 class Consumer {
   readonly messages: ConsumeMessage[] = [];
-  private constructor(private readonly model: ChannelModel, readonly channel: Channel) {}
+  private constructor(
+    private readonly model: ChannelModel,
+    readonly channel: Channel,
+  ) {}
 
   static async start(url: string, exchange: string, exchangeType: string, queue: string, bindingKey: string, durable = false): Promise<Consumer> {
     const model = await amqp.connect(url);
@@ -83,9 +93,13 @@ class Consumer {
     await channel.assertQueue(queue, { durable, exclusive: !durable, autoDelete: false });
     await channel.bindQueue(queue, exchange, bindingKey);
     const consumer = new Consumer(model, channel);
-    await channel.consume(queue, (message) => {
-      if (message) consumer.messages.push(message);
-    }, { noAck: true });
+    await channel.consume(
+      queue,
+      (message) => {
+        if (message) consumer.messages.push(message);
+      },
+      { noAck: true },
+    );
     return consumer;
   }
 
@@ -100,14 +114,35 @@ class Consumer {
 
 describe("amqp config (MinIO notify_amqp keys)", () => {
   it("declares every MinIO key with MinIO's defaults and the irregular env name", () => {
-    expect(AMQP_KEYS.map((key) => key.name)).toEqual(["url", "exchange", "exchange_type", "routing_key", "mandatory", "durable", "internal", "no_wait", "auto_deleted", "delivery_mode", "publisher_confirms"]);
+    expect(AMQP_KEYS.map((key) => key.name)).toEqual([
+      "url",
+      "exchange",
+      "exchange_type",
+      "routing_key",
+      "mandatory",
+      "durable",
+      "internal",
+      "no_wait",
+      "auto_deleted",
+      "delivery_mode",
+      "publisher_confirms",
+    ]);
     expect(AMQP_KEYS.find((key) => key.name === "publisher_confirms")?.envName).toBe("PUBLISHING_CONFIRMS");
     expect(AMQP_KEYS.find((key) => key.name === "url")).toMatchObject({ required: true, secret: true });
     expect(AMQP_KEYS.find((key) => key.name === "delivery_mode")?.default).toBe("0");
   });
 
   it("parses booleans with MinIO's on-only rule", () => {
-    const config = parse({ url: "amqp://guest:guest@localhost:5672", exchange: "x", exchange_type: "fanout", durable: "on", mandatory: "true", internal: "ON", publisher_confirms: "on", delivery_mode: "2" });
+    const config = parse({
+      url: "amqp://guest:guest@localhost:5672",
+      exchange: "x",
+      exchange_type: "fanout",
+      durable: "on",
+      mandatory: "true",
+      internal: "ON",
+      publisher_confirms: "on",
+      delivery_mode: "2",
+    });
     expect(config).toMatchObject({ durable: true, mandatory: false, internal: false, publisherConfirms: true, deliveryMode: 2 });
   });
 
@@ -185,7 +220,10 @@ describe("amqp target against a real RabbitMQ", () => {
     await waitFor("2 routed messages", () => (consumer.messages.length >= 2 ? true : undefined));
 
     const bad = makeTarget({ exchange: "routed", exchange_type: "direct", routing_key: "nowhere", mandatory: "on", publisher_confirms: "on" });
-    const error = await bad.send([record(3)]).then(() => undefined, (thrown: unknown) => thrown);
+    const error = await bad.send([record(3)]).then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
     expect(S3NotifyError.isInstance(error)).toBe(true);
     expect(isRetryable(error)).toBe(false);
     expect(String((error as Error).message)).toMatch(/unroutable/);
@@ -205,7 +243,10 @@ describe("amqp target against a real RabbitMQ", () => {
     })();
     const target = makeTarget({ exchange: "by-header", exchange_type: "headers", mandatory: "on", publisher_confirms: "on" });
     const batch = [record(1, "photos"), record(2, "other"), record(3, "photos")];
-    const error = await target.send(batch).then(() => undefined, (thrown: unknown) => thrown);
+    const error = await target.send(batch).then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
     expect(error).toBeInstanceOf(TargetBatchError);
     expect((error as TargetBatchError).delivered).toEqual([0, 2]);
     expect((error as TargetBatchError).retryable).toBe(false);
@@ -218,21 +259,33 @@ describe("amqp target against a real RabbitMQ", () => {
     const target = makeTarget({ exchange: "confirmed", exchange_type: "fanout" });
     const huge = record(1);
     huge.s3.object.userMetadata = { big: "x".repeat(129 * 1024 * 1024) };
-    const error = await target.send([huge]).then(() => undefined, (thrown: unknown) => thrown);
+    const error = await target.send([huge]).then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
     expect(isRetryable(error)).toBe(false);
   });
 
   it("fails open() retryably when the exchange is declared with another type", async () => {
     const target = makeTarget({ exchange: "confirmed", exchange_type: "topic" });
-    const error = await target.open().then(() => undefined, (thrown: unknown) => thrown);
+    const error = await target.open().then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
     expect(isRetryable(error)).toBe(true);
     expect(String((error as Error).message)).toMatch(/PRECONDITION|inequivalent/);
   });
 
   it("never puts the password in an error", async () => {
-    const target = amqpTargetPlugin.create(parse({ url: `amqp://guest:s3cr3tpw@127.0.0.1:${rabbit.port}` }), { targetId: { id: "1", type: "amqp" }, logger: quietLogger });
+    const target = amqpTargetPlugin.create(parse({ url: `amqp://guest:s3cr3tpw@127.0.0.1:${rabbit.port}` }), {
+      targetId: { id: "1", type: "amqp" },
+      logger: quietLogger,
+    });
     targets.push(target);
-    const error = await target.open().then(() => undefined, (thrown: unknown) => thrown);
+    const error = await target.open().then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
     expect(error).toBeDefined();
     expect(String((error as Error).message)).not.toContain("s3cr3tpw");
     expect(String((error as Error).message)).toContain("***");
@@ -247,7 +300,10 @@ describe("amqp target against a real RabbitMQ", () => {
     await consumer.close();
 
     await rabbit.stop();
-    const whileDown = await target.send([record(2)]).then(() => undefined, (thrown: unknown) => thrown);
+    const whileDown = await target.send([record(2)]).then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
     expect(whileDown).toBeDefined();
     expect(isRetryable(whileDown)).toBe(true);
     expect(await target.isActive()).toBe(false);
@@ -282,7 +338,10 @@ describe("amqp target against a real RabbitMQ", () => {
     const channel = await model.createChannel();
     channel.on("error", () => undefined);
     // Re-declaring with other flags is refused by the broker: the target's flags are the ones in place.
-    const mismatch = await channel.assertExchange("flagged", "topic", { durable: false, autoDelete: false, internal: true }).then(() => undefined, (error: unknown) => error);
+    const mismatch = await channel.assertExchange("flagged", "topic", { durable: false, autoDelete: false, internal: true }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     expect(String(mismatch)).toMatch(/inequivalent arg 'auto_delete'/);
     await model.close().catch(() => undefined);
     const same = await amqp.connect(rabbit.url);

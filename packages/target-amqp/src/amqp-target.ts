@@ -1,19 +1,19 @@
 import { Buffer } from "node:buffer";
 import { once } from "node:events";
-import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type Message } from "amqplib";
 import {
   type EventRecord,
   type Logger,
-  type Target,
-  type TargetCapabilities,
-  type TargetContext,
-  type TargetId,
-  TargetBatchError,
-  TargetError,
   logEnvelopeJson,
   permanentError,
   retryableError,
+  type Target,
+  TargetBatchError,
+  type TargetCapabilities,
+  type TargetContext,
+  type TargetError,
+  type TargetId,
 } from "@s3notify/core";
+import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type Message } from "amqplib";
 import type { AmqpConfig } from "./types.js";
 
 /** RabbitMQ's default `max_message_size` (128 MiB). */
@@ -75,7 +75,10 @@ export class AmqpTarget implements Target {
     batch.forEach((record, index) => {
       const content = Buffer.from(logEnvelopeJson(record), "utf8");
       if (content.byteLength > AMQP_MAX_PAYLOAD_BYTES) {
-        failures.push({ index, error: permanentError(`amqp: message of ${content.byteLength} bytes exceeds the broker's maximum of ${AMQP_MAX_PAYLOAD_BYTES} bytes`) });
+        failures.push({
+          index,
+          error: permanentError(`amqp: message of ${content.byteLength} bytes exceeds the broker's maximum of ${AMQP_MAX_PAYLOAD_BYTES} bytes`),
+        });
       } else {
         toPublish.push({ index, record, content });
       }
@@ -133,7 +136,11 @@ export class AmqpTarget implements Target {
     let model: ChannelModel;
     try {
       // noDelay: a publish is several frames; with Nagle each awaited confirm costs a delayed-ACK wait (~40 ms).
-      model = await amqp.connect(withHeartbeat(config.url), { timeout: CONNECT_TIMEOUT_MS, noDelay: true, clientProperties: { connection_name: `s3notify ${this.id.id}:${this.id.type}` } });
+      model = await amqp.connect(withHeartbeat(config.url), {
+        timeout: CONNECT_TIMEOUT_MS,
+        noDelay: true,
+        clientProperties: { connection_name: `s3notify ${this.id.id}:${this.id.type}` },
+      });
     } catch (error) {
       throw retryableError(`amqp: cannot connect to ${config.redactedUrl}: ${describe(error)}`, error);
     }
@@ -199,7 +206,13 @@ export class AmqpTarget implements Target {
             writable = channel.publish(this.config.exchange, this.config.routingKey, content, this.publishOptions(record), (error: unknown) => {
               if (mandatory) removeFrom(session.inflight, pending);
               if (error) resolve({ index, error: retryableError(`amqp: broker refused (nack or channel closed) the message for ${record.eventName}`, error) });
-              else if (pending.returned) resolve({ index, error: permanentError(`amqp: mandatory message unroutable: exchange '${this.config.exchange}' has no queue bound for routing key '${this.config.routingKey}'`) });
+              else if (pending.returned)
+                resolve({
+                  index,
+                  error: permanentError(
+                    `amqp: mandatory message unroutable: exchange '${this.config.exchange}' has no queue bound for routing key '${this.config.routingKey}'`,
+                  ),
+                });
               else resolve(undefined);
             });
           } catch (error) {

@@ -3,19 +3,10 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@elastic/elasticsearch";
-import {
-  ConfigError,
-  type EventName,
-  type EventRecord,
-  type Logger,
-  S3NotifyError,
-  type Target,
-  TargetBatchError,
-  buildEventRecord,
-} from "@s3notify/core";
+import { buildEventRecord, ConfigError, type EventName, type EventRecord, type Logger, S3NotifyError, type Target, TargetBatchError } from "@s3notify/core";
 import { type ElasticsearchTestServer, freePort, startElasticsearchTestServer } from "@s3notify/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import elasticsearchTarget, { ElasticsearchTarget, type ElasticsearchTargetConfig, highwayHash256, highwayHash64, namespaceDocumentId } from "./index.js";
+import elasticsearchTarget, { ElasticsearchTarget, type ElasticsearchTargetConfig, highwayHash64, highwayHash256, namespaceDocumentId } from "./index.js";
 
 // Runs against: testkit's Elasticsearch test server (no real Elasticsearch can run here), through the
 // official @elastic/elasticsearch 8 client, read back with a second instance of that client.
@@ -94,9 +85,21 @@ describe("namespace document ids", () => {
 
 describe("elasticsearch config", () => {
   it("parses MinIO's keys, moving URL credentials out of the URL", () => {
-    const config: ElasticsearchTargetConfig = elasticsearchTarget.parseConfig(rawConfig({ url: "https://elastic:pa%40ss@es.local:9200", index: "minio" }), context);
-    expect(config).toEqual({ url: "https://es.local:9200", format: "namespace", index: "minio", username: "elastic", password: "pa@ss", compatShape: "current" });
-    expect(elasticsearchTarget.parseConfig(rawConfig({ url: "http://es:9200", index: "i", username: "u", password: "p", format: "access" }), context)).toMatchObject({
+    const config: ElasticsearchTargetConfig = elasticsearchTarget.parseConfig(
+      rawConfig({ url: "https://elastic:pa%40ss@es.local:9200", index: "minio" }),
+      context,
+    );
+    expect(config).toEqual({
+      url: "https://es.local:9200",
+      format: "namespace",
+      index: "minio",
+      username: "elastic",
+      password: "pa@ss",
+      compatShape: "current",
+    });
+    expect(
+      elasticsearchTarget.parseConfig(rawConfig({ url: "http://es:9200", index: "i", username: "u", password: "p", format: "access" }), context),
+    ).toMatchObject({
       username: "u",
       password: "p",
       format: "access",
@@ -208,7 +211,11 @@ describe("elasticsearch target against the Elasticsearch test server", () => {
   it("access: every event becomes a new document with a server id, no extra fields", async () => {
     const target = makeTarget({ url: server.url, index: "access", format: "access" });
     try {
-      const events = [record("s3:ObjectCreated:Put", "logs", "x"), record("s3:ObjectAccessed:Get", "logs", "x"), record("s3:ObjectRemoved:Delete", "logs", "x")];
+      const events = [
+        record("s3:ObjectCreated:Put", "logs", "x"),
+        record("s3:ObjectAccessed:Get", "logs", "x"),
+        record("s3:ObjectRemoved:Delete", "logs", "x"),
+      ];
       await target.send(events.slice(0, 2));
       await target.send(events.slice(2));
       const held = await documents("access");
@@ -224,7 +231,9 @@ describe("elasticsearch target against the Elasticsearch test server", () => {
     const target = makeTarget({ url: server.url, index: "partial", format: "access" });
     const bad = record("s3:ObjectCreated:Put", "logs", "refuse-me");
     server.rejectDocuments((_index, _id, source) =>
-      JSON.stringify(source).includes("refuse-me") ? { status: 400, type: "mapper_parsing_exception", reason: "failed to parse field [Records.s3.object.size]" } : undefined,
+      JSON.stringify(source).includes("refuse-me")
+        ? { status: 400, type: "mapper_parsing_exception", reason: "failed to parse field [Records.s3.object.size]" }
+        : undefined,
     );
     try {
       const error = await rejection(target.send([record("s3:ObjectCreated:Put", "logs", "ok1"), bad, record("s3:ObjectCreated:Put", "logs", "ok2")]));
@@ -346,7 +355,23 @@ describe("elasticsearch target over https", () => {
     folder = mkdtempSync(join(tmpdir(), "es-tls-"));
     execFileSync(
       "openssl",
-      ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", join(folder, "key.pem"), "-out", join(folder, "cert.pem")],
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1",
+        "-keyout",
+        join(folder, "key.pem"),
+        "-out",
+        join(folder, "cert.pem"),
+      ],
       { stdio: "ignore" },
     );
     ca = readFileSync(join(folder, "cert.pem"));

@@ -1,20 +1,20 @@
+import type { ConnectionOptions } from "node:tls";
 import { Client, errors } from "@elastic/elasticsearch";
 import {
   type EventRecord,
-  type Logger,
-  type Target,
-  type TargetCapabilities,
-  type TargetContext,
-  TargetBatchError,
-  TargetError,
-  type TargetId,
   goJson,
+  type Logger,
   objectPath,
   permanentError,
   recordsJson,
   retryableError,
+  type Target,
+  TargetBatchError,
+  type TargetCapabilities,
+  type TargetContext,
+  TargetError,
+  type TargetId,
 } from "@s3notify/core";
-import type { ConnectionOptions } from "node:tls";
 import { namespaceDocumentId } from "./document-id.js";
 import type { ElasticsearchTargetConfig } from "./types.js";
 
@@ -96,7 +96,8 @@ export class ElasticsearchTarget implements Target {
     const message = this.#redact(`${this.#where}: ${what}: ${describeError(error)}`);
     // A whole request refused as malformed (400) or too large (413) fails the same way every time; any other
     // status (404 from a proxy, 401, 5xx, …) is more likely a passing or fixable condition of the endpoint.
-    if (error instanceof errors.ResponseError) return new TargetError(message, { retryable: error.statusCode !== 400 && error.statusCode !== 413, cause: error });
+    if (error instanceof errors.ResponseError)
+      return new TargetError(message, { retryable: error.statusCode !== 400 && error.statusCode !== 413, cause: error });
     if (error instanceof errors.ProductNotSupportedError) return permanentError(message, error);
     return retryableError(message, error);
   }

@@ -12,10 +12,10 @@ const elasticsearchTarget = defineTargetPlugin<ElasticsearchTargetConfig>({
 });
 
 export default elasticsearchTarget;
-export { elasticsearchTarget };
-export { ELASTICSEARCH_KEYS, parseElasticsearchConfig } from "./elasticsearch-config.js";
-export { ElasticsearchTarget, bulkLines } from "./elasticsearch-target.js";
 export { namespaceDocumentId } from "./document-id.js";
-export { highwayHash256, highwayHash64 } from "./highway-hash.js";
+export { ELASTICSEARCH_KEYS, parseElasticsearchConfig } from "./elasticsearch-config.js";
 export type { ElasticsearchTargetOptions } from "./elasticsearch-target.js";
+export { bulkLines, ElasticsearchTarget } from "./elasticsearch-target.js";
+export { highwayHash64, highwayHash256 } from "./highway-hash.js";
 export type { CompatShape, ElasticsearchFormat, ElasticsearchTargetConfig } from "./types.js";
+export { elasticsearchTarget };

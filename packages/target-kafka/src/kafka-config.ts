@@ -1,4 +1,4 @@
-import { ConfigError, type ParseContext, type RawTargetConfig, isOn, parseGoDuration, parseUnsignedInt } from "@s3notify/core";
+import { ConfigError, isOn, type ParseContext, parseGoDuration, parseUnsignedInt, type RawTargetConfig } from "@s3notify/core";
 
 export type KafkaSaslMechanism = "plain" | "scram-sha-256" | "scram-sha-512";
 export type KafkaCompression = "none" | "gzip" | "snappy";
@@ -67,7 +67,8 @@ export function parseKafkaConfig(raw: RawTargetConfig, context: ParseContext): K
   parseGoDuration(value("batch_commit_timeout") || "0s", at("batch_commit_timeout"));
 
   const codec = value("compression_codec").toLowerCase() || "none";
-  if (codec !== "none" && codec !== "gzip" && codec !== "snappy") fail("compression_codec", `'${codec}' is not supported by this target: use none, gzip or snappy`);
+  if (codec !== "none" && codec !== "gzip" && codec !== "snappy")
+    fail("compression_codec", `'${codec}' is not supported by this target: use none, gzip or snappy`);
 
   const acksText = value("acks").toLowerCase() || "1";
   const acks = acksText === "all" || acksText === "-1" ? -1 : acksText === "0" ? 0 : acksText === "1" ? 1 : fail("acks", `'${acksText}' is not 0, 1 or all`);

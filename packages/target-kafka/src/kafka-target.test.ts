@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConfigError, type EventRecord, S3NotifyError, buildEventRecord, logEnvelopeJson, silentLogger } from "@s3notify/core";
+import { buildEventRecord, ConfigError, type EventRecord, logEnvelopeJson, S3NotifyError, silentLogger } from "@s3notify/core";
 import { KafkaErrorCode, KafkaTestBroker } from "@s3notify/testkit";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import kafkaTarget from "./index.js";
@@ -102,8 +102,33 @@ describe("KafkaTarget SASL and TLS", () => {
     const openssl = (...args: string[]) => expect(spawnSync("openssl", args).status).toBe(0);
     openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=test-ca", "-keyout", join(dir, "ca.key"), "-out", join(dir, "ca.pem"));
     for (const name of ["server", "client"]) {
-      openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", `/CN=${name === "server" ? "127.0.0.1" : "minio"}`, "-keyout", join(dir, `${name}.key`), "-out", join(dir, `${name}.csr`));
-      openssl("x509", "-req", "-in", join(dir, `${name}.csr`), "-CA", join(dir, "ca.pem"), "-CAkey", join(dir, "ca.key"), "-CAcreateserial", "-days", "1", "-out", join(dir, `${name}.pem`));
+      openssl(
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        `/CN=${name === "server" ? "127.0.0.1" : "minio"}`,
+        "-keyout",
+        join(dir, `${name}.key`),
+        "-out",
+        join(dir, `${name}.csr`),
+      );
+      openssl(
+        "x509",
+        "-req",
+        "-in",
+        join(dir, `${name}.csr`),
+        "-CA",
+        join(dir, "ca.pem"),
+        "-CAkey",
+        join(dir, "ca.key"),
+        "-CAcreateserial",
+        "-days",
+        "1",
+        "-out",
+        join(dir, `${name}.pem`),
+      );
     }
   });
   afterEach(async () => {
@@ -119,11 +144,25 @@ describe("KafkaTarget SASL and TLS", () => {
   ] as const)("authenticates with sasl_mechanism=%s", async (mechanism, brokerMechanism) => {
     const broker = await KafkaTestBroker.start({ sasl: { mechanism: brokerMechanism, username: "minio", password: "kafka-secret" } });
     brokers.push(broker);
-    const good = makeTarget({ brokers: broker.brokers[0] ?? "", topic: "auth", sasl: "on", sasl_mechanism: mechanism, sasl_username: "minio", sasl_password: "kafka-secret" });
+    const good = makeTarget({
+      brokers: broker.brokers[0] ?? "",
+      topic: "auth",
+      sasl: "on",
+      sasl_mechanism: mechanism,
+      sasl_username: "minio",
+      sasl_password: "kafka-secret",
+    });
     targets.push(good);
     await good.send([record("secret.jpg")]);
     expect(broker.messages("auth")).toHaveLength(1);
-    const bad = makeTarget({ brokers: broker.brokers[0] ?? "", topic: "auth", sasl: "on", sasl_mechanism: mechanism, sasl_username: "minio", sasl_password: "wrong-password" });
+    const bad = makeTarget({
+      brokers: broker.brokers[0] ?? "",
+      topic: "auth",
+      sasl: "on",
+      sasl_mechanism: mechanism,
+      sasl_username: "minio",
+      sasl_password: "wrong-password",
+    });
     targets.push(bad);
     const failure = await bad.open().catch((error: unknown) => error);
     expect(String(failure)).not.toContain("wrong-password");
@@ -132,10 +171,23 @@ describe("KafkaTarget SASL and TLS", () => {
 
   it("presents a client certificate to a broker that requires one", async () => {
     const broker = await KafkaTestBroker.start({
-      tls: { key: readFileSync(join(dir, "server.key")), cert: readFileSync(join(dir, "server.pem")), ca: readFileSync(join(dir, "ca.pem")), requestCert: true, rejectUnauthorized: true },
+      tls: {
+        key: readFileSync(join(dir, "server.key")),
+        cert: readFileSync(join(dir, "server.pem")),
+        ca: readFileSync(join(dir, "ca.pem")),
+        requestCert: true,
+        rejectUnauthorized: true,
+      },
     });
     brokers.push(broker);
-    const withCert = makeTarget({ brokers: broker.brokers[0] ?? "", topic: "mtls", tls: "on", tls_skip_verify: "on", client_tls_cert: join(dir, "client.pem"), client_tls_key: join(dir, "client.key") });
+    const withCert = makeTarget({
+      brokers: broker.brokers[0] ?? "",
+      topic: "mtls",
+      tls: "on",
+      tls_skip_verify: "on",
+      client_tls_cert: join(dir, "client.pem"),
+      client_tls_key: join(dir, "client.key"),
+    });
     targets.push(withCert);
     await withCert.send([record("mtls.jpg")]);
     expect(broker.messages("mtls").map((message) => message.key)).toEqual(["images/mtls.jpg"]);

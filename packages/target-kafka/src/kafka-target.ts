@@ -3,14 +3,14 @@ import { createRequire } from "node:module";
 import net from "node:net";
 import {
   type EventRecord,
-  type Target,
-  type TargetCapabilities,
-  type TargetContext,
-  type TargetId,
   logEnvelopeJson,
   objectPath,
   permanentError,
   retryableError,
+  type Target,
+  type TargetCapabilities,
+  type TargetContext,
+  type TargetId,
 } from "@s3notify/core";
 import kafkajs, { type KafkaConfig, type Producer } from "kafkajs";
 import type { KafkaTargetConfig } from "./kafka-config.js";

@@ -1,4 +1,4 @@
-const UNIT_NANOSECONDS: Readonly<Record<string, number>> = { ns: 1, us: 1e3, "µs": 1e3, "μs": 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+const UNIT_NANOSECONDS: Readonly<Record<string, number>> = { ns: 1, us: 1e3, µs: 1e3, μs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
 
 /** Go's time.ParseDuration, in milliseconds (fractions of a millisecond are kept). Undefined when invalid. */
 export function parseGoDurationMs(text: string): number | undefined {

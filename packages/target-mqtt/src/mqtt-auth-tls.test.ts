@@ -4,10 +4,10 @@ import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { type EventRecord, isRetryable, type Logger, logEnvelopeJson, type Target } from "@s3notify/core";
+import { freePort } from "@s3notify/testkit";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type EventRecord, type Logger, type Target, isRetryable, logEnvelopeJson } from "@s3notify/core";
-import { freePort } from "@s3notify/testkit";
 import mqttTargetPlugin, { MQTT_KEYS } from "./index.js";
 
 // The launcher's Mosquitto is anonymous and plain: these tests start their own with a config file.
@@ -67,7 +67,23 @@ describe("mqtt target: password and TLS against a real Mosquitto", () => {
     openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=s3notify test CA", "-keyout", "ca.key", "-out", "ca.pem");
     await writeFile(join(dir, "san.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
     openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", "server.key", "-out", "server.csr");
-    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "1", "-extfile", "san.ext", "-out", "server.pem");
+    openssl(
+      "x509",
+      "-req",
+      "-in",
+      "server.csr",
+      "-CA",
+      "ca.pem",
+      "-CAkey",
+      "ca.key",
+      "-CAcreateserial",
+      "-days",
+      "1",
+      "-extfile",
+      "san.ext",
+      "-out",
+      "server.pem",
+    );
     execFileSync("mosquitto_passwd", ["-c", "-b", join(dir, "passwd"), "minio", "s3cr3t-mqtt"], { stdio: "ignore" });
     plainPort = await freePort();
     tlsPort = await freePort();
@@ -118,7 +134,10 @@ describe("mqtt target: password and TLS against a real Mosquitto", () => {
 
     const bad = target({ broker: `tcp://127.0.0.1:${plainPort}`, topic: "secure/events", qos: "1", username: "minio", password: "wrong-mqtt-pass" });
     targets.push(bad);
-    const error = await bad.open().then(() => undefined, (thrown: unknown) => thrown);
+    const error = await bad.open().then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
     expect(isRetryable(error)).toBe(true);
     expect(String((error as Error).message)).not.toContain("wrong-mqtt-pass");
     expect(await bad.isActive()).toBe(false);
@@ -127,7 +146,10 @@ describe("mqtt target: password and TLS against a real Mosquitto", () => {
   it("ssl:// verifies the broker against the system roots: an unknown CA is refused", async () => {
     const untrusted = target({ broker: `ssl://127.0.0.1:${tlsPort}`, topic: "secure/events", qos: "1", username: "minio", password: "s3cr3t-mqtt" });
     targets.push(untrusted);
-    const error = await untrusted.open().then(() => undefined, (thrown: unknown) => thrown);
+    const error = await untrusted.open().then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
     expect(isRetryable(error)).toBe(true);
     expect(String((error as Error).message)).toMatch(/certificate|self.signed|issuer/i);
   });
@@ -156,8 +178,11 @@ console.log("sent");
     await reader.subscribeAsync("secure/tls", { qos: 1 });
     try {
       const output = await new Promise<string>((resolve, reject) => {
-        execFile("npx", ["tsx", script], { cwd: here, env: { ...process.env, NODE_EXTRA_CA_CERTS: join(dir, "ca.pem") }, timeout: 60_000 }, (error, stdout, stderr) =>
-          error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
+        execFile(
+          "npx",
+          ["tsx", script],
+          { cwd: here, env: { ...process.env, NODE_EXTRA_CA_CERTS: join(dir, "ca.pem") }, timeout: 60_000 },
+          (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)),
         );
       });
       expect(output).toContain("sent");

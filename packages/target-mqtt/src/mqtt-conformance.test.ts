@@ -1,7 +1,7 @@
-import { createServer, connect as tcpConnect, type Server, type Socket } from "node:net";
-import mqtt from "mqtt";
+import { createServer, type Server, type Socket, connect as tcpConnect } from "node:net";
 import type { EventRecord, LogEnvelope } from "@s3notify/core";
 import { type ConformanceBackend, freePort, runTargetConformance, startService } from "@s3notify/testkit";
+import mqtt from "mqtt";
 import mqttTarget from "./index.js";
 
 /**

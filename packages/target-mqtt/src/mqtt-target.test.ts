@@ -1,8 +1,8 @@
+import { ConfigError, type EventRecord, isRetryable, type Logger, logEnvelopeJson, type Target } from "@s3notify/core";
+import { type RunningService, startService } from "@s3notify/testkit";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConfigError, type EventRecord, type Logger, type Target, isRetryable, logEnvelopeJson } from "@s3notify/core";
-import { startService, type RunningService } from "@s3notify/testkit";
-import mqttTargetPlugin, { MQTT_KEYS, minioClientId, parseGoDurationMs, type MqttConfig } from "./index.js";
+import mqttTargetPlugin, { MQTT_KEYS, type MqttConfig, minioClientId, parseGoDurationMs } from "./index.js";
 
 const CONTEXT = { targetId: "1", subsystem: "notify_mqtt" };
 const quietLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -90,7 +90,10 @@ describe("mqtt config (MinIO notify_mqtt keys)", () => {
     const config = parse({ broker: "tcp://localhost:1883", topic: "t" });
     expect(config.keepAliveIntervalMs).toBe(10_000);
     expect(config.reconnectIntervalMs).toBe(600_000);
-    expect(parse({ broker: "tcp://localhost:1883", topic: "t", keep_alive_interval: "1m30s", reconnect_interval: "500ms" })).toMatchObject({ keepAliveIntervalMs: 90_000, reconnectIntervalMs: 500 });
+    expect(parse({ broker: "tcp://localhost:1883", topic: "t", keep_alive_interval: "1m30s", reconnect_interval: "500ms" })).toMatchObject({
+      keepAliveIntervalMs: 90_000,
+      reconnectIntervalMs: 500,
+    });
     expect(parseGoDurationMs("1h2m3.5s")).toBe(3_723_500);
     expect(parseGoDurationMs("10")).toBeUndefined();
   });
@@ -151,7 +154,9 @@ describe("mqtt target against a real Mosquitto", () => {
         const batch = Array.from({ length: 40 }, (_, index) => record(index));
         await target.send(batch.slice(0, 15));
         await target.send(batch.slice(15));
-        await waitFor("40 messages", () => (subscriber.received.length >= 40 ? true : undefined)).catch((error: unknown) => { throw new Error(`${String(error)}: got ${subscriber.received.map((text) => JSON.parse(text).Records[0].s3.object.size).join(",")}`); });
+        await waitFor("40 messages", () => (subscriber.received.length >= 40 ? true : undefined)).catch((error: unknown) => {
+          throw new Error(`${String(error)}: got ${subscriber.received.map((text) => JSON.parse(text).Records[0].s3.object.size).join(",")}`);
+        });
         expect(subscriber.received).toEqual(batch.map((event) => logEnvelopeJson(event)));
         expect(JSON.parse(subscriber.received[0] as string)).toMatchObject({ EventName: "s3:ObjectCreated:Put", Key: "photos/a b/0.txt" });
       });
@@ -165,7 +170,10 @@ describe("mqtt target against a real Mosquitto", () => {
     expect(await target.isActive()).toBe(true);
 
     await mosquitto.stop();
-    const whileDown = await target.send([record(2)]).then(() => undefined, (thrown: unknown) => thrown);
+    const whileDown = await target.send([record(2)]).then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
     expect(whileDown).toBeDefined();
     expect(isRetryable(whileDown)).toBe(true);
     expect(await target.isActive()).toBe(false);
@@ -181,7 +189,10 @@ describe("mqtt target against a real Mosquitto", () => {
 
   it("cannot connect to a closed port: retryable, inactive; close is idempotent", async () => {
     const target = makeTarget({ broker: "tcp://127.0.0.1:1", topic: "t", qos: "1", password: "hunter2", username: "u" });
-    const error = await target.open().then(() => undefined, (thrown: unknown) => thrown);
+    const error = await target.open().then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
     expect(isRetryable(error)).toBe(true);
     expect(String((error as Error).message)).not.toContain("hunter2");
     expect(await target.isActive()).toBe(false);

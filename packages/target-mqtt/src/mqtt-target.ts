@@ -1,18 +1,18 @@
 import { Buffer } from "node:buffer";
 import { performance } from "node:perf_hooks";
-import mqtt, { type MqttClient } from "mqtt";
 import {
   type EventRecord,
   type Logger,
-  type Target,
-  type TargetCapabilities,
-  type TargetContext,
-  type TargetId,
-  TargetBatchError,
   logEnvelopeJson,
   permanentError,
   retryableError,
+  type Target,
+  TargetBatchError,
+  type TargetCapabilities,
+  type TargetContext,
+  type TargetId,
 } from "@s3notify/core";
+import mqtt, { type MqttClient } from "mqtt";
 import type { MqttConfig } from "./types.js";
 
 /** MinIO's paho client waits at most 5 s for a connect or a publish token. */
@@ -75,11 +75,7 @@ export class MqttTarget implements Target {
     const timeout = new Promise<"timeout">((resolve) => {
       timer = setTimeout(() => resolve("timeout"), PUBLISH_TIMEOUT_MS + batch.length * 20);
     });
-    const outcome = await Promise.race([
-      this.publishAll(session.client, toSend),
-      session.lost.then(() => "lost" as const),
-      timeout,
-    ]);
+    const outcome = await Promise.race([this.publishAll(session.client, toSend), session.lost.then(() => "lost" as const), timeout]);
     clearTimeout(timer);
     if (outcome !== "ok") {
       // Whatever the client still holds would be sent after we gave up: drop it with the connection.

@@ -38,7 +38,20 @@ describe("mysql config through core's loader", () => {
         version: "33",
         notify: {
           mysql: {
-            "1": { enable: true, format: "namespace", dsnString: "", table: "events", host: "db", port: "3306", user: "old", password: "pw", database: "d", queueDir: "", queueLimit: 0, maxOpenConnections: 3 },
+            "1": {
+              enable: true,
+              format: "namespace",
+              dsnString: "",
+              table: "events",
+              host: "db",
+              port: "3306",
+              user: "old",
+              password: "pw",
+              database: "d",
+              queueDir: "",
+              queueLimit: 0,
+              maxOpenConnections: 3,
+            },
           },
         },
       },

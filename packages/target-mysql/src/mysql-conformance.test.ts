@@ -33,8 +33,7 @@ async function rowsOf(service: RunningService, sql: string): Promise<mysql.RowDa
 }
 
 /** mysql2 parses a JSON column itself when the server marks it as JSON (MariaDB 10.5+ does for its LONGTEXT alias). */
-const firstRecord = (value: unknown) =>
-  ((typeof value === "string" ? JSON.parse(value) : value) as { Records: [EventRecord] }).Records[0];
+const firstRecord = (value: unknown) => ((typeof value === "string" ? JSON.parse(value) : value) as { Records: [EventRecord] }).Records[0];
 
 async function mariadbBackend(): Promise<ConformanceBackend> {
   const service = await startService("mariadb");
@@ -49,9 +48,7 @@ async function mariadbBackend(): Promise<ConformanceBackend> {
     readEvents: async (scope) => (await rowsOf(service, `SELECT event_data FROM ${DATABASE}.${scope}`)).map((row) => firstRecord(row.event_data)),
     // namespace: key_name bucket/object → {"Records":[record]}
     readState: async (scope) =>
-      new Map(
-        (await rowsOf(service, `SELECT key_name, value FROM ${DATABASE}.${scope}`)).map((row) => [String(row.key_name), firstRecord(row.value)]),
-      ),
+      new Map((await rowsOf(service, `SELECT key_name, value FROM ${DATABASE}.${scope}`)).map((row) => [String(row.key_name), firstRecord(row.value)])),
     stop: () => service.stop(),
     start: () => service.start(),
     close: () => service.dispose(),

@@ -226,9 +226,7 @@ describe("MySQL target on MariaDB, access format", () => {
     const rows = await accessRows(table);
     expect(rows.map((row) => row.event_data)).toEqual(records.map(asValue));
     // DATETIME keeps whole seconds; MariaDB truncates the milliseconds.
-    expect(rows.map((row) => row.event_time.toISOString())).toEqual(
-      records.map((record) => `${record.eventTime.slice(0, 19)}.000Z`),
-    );
+    expect(rows.map((row) => row.event_time.toISOString())).toEqual(records.map((record) => `${record.eventTime.slice(0, 19)}.000Z`));
   });
 });
 
@@ -310,7 +308,10 @@ describe("MySQL target, connections", () => {
   });
 
   it("opens at most max_open_connections connections", async () => {
-    for (const [maxOpen, expected] of [["1", 1], ["3", 3]] as const) {
+    for (const [maxOpen, expected] of [
+      ["1", 1],
+      ["3", 3],
+    ] as const) {
       const user = `pool${maxOpen}`;
       await admin.query(`CREATE USER IF NOT EXISTS '${user}'@'127.0.0.1'`);
       await admin.query(`GRANT ALL ON ${DATABASE}.* TO '${user}'@'127.0.0.1'`);

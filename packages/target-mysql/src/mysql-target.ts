@@ -242,8 +242,7 @@ export class MysqlTarget implements Target {
     const { errno, sqlState } = (error ?? {}) as MysqlError;
     if (errno === NO_SUCH_TABLE) this.#tableReady = false;
     const isDataError =
-      (errno !== undefined && DATA_ERROR_NUMBERS.has(errno)) ||
-      (sqlState !== undefined && (sqlState.startsWith("22") || sqlState.startsWith("23")));
+      (errno !== undefined && DATA_ERROR_NUMBERS.has(errno)) || (sqlState !== undefined && (sqlState.startsWith("22") || sqlState.startsWith("23")));
     return isDataError ? permanentError(message, error) : retryableError(message, error);
   }
 

@@ -1,7 +1,7 @@
 import { ConfigError } from "@s3notify/core";
 import { describe, expect, it } from "vitest";
-import { createTableStatement } from "./mysql-statements.js";
 import { mysqlPlugin } from "./mysql-plugin.js";
+import { createTableStatement } from "./mysql-statements.js";
 import { isValidMysqlTableName } from "./mysql-table-name.js";
 import { UNLIMITED_POOL_SIZE } from "./parse-mysql-config.js";
 import { parse } from "./test-support/fixtures.js";

@@ -3,10 +3,10 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type EventRecord, isRetryable, type Logger, logEnvelopeJson, type Target } from "@s3notify/core";
+import { freePort } from "@s3notify/testkit";
 import { connect, nkeys } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type EventRecord, type Logger, type Target, isRetryable, logEnvelopeJson } from "@s3notify/core";
-import { freePort } from "@s3notify/testkit";
 import natsTargetPlugin, { NATS_KEYS } from "./index.js";
 
 // The launcher's nats-server has no auth and no TLS: these tests start their own with a config file.
@@ -101,7 +101,23 @@ describe("nats target: authentication and TLS against real nats-servers", () => 
     openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=s3notify test CA", "-keyout", "ca.key", "-out", "ca.pem");
     await writeFile(join(dir, "san.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
     openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", "server.key", "-out", "server.csr");
-    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "1", "-extfile", "san.ext", "-out", "server.pem");
+    openssl(
+      "x509",
+      "-req",
+      "-in",
+      "server.csr",
+      "-CA",
+      "ca.pem",
+      "-CAkey",
+      "ca.key",
+      "-CAcreateserial",
+      "-days",
+      "1",
+      "-extfile",
+      "san.ext",
+      "-out",
+      "server.pem",
+    );
     openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=minio", "-keyout", "client.key", "-out", "client.csr");
     openssl("x509", "-req", "-in", "client.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "1", "-out", "client.pem");
 
@@ -137,7 +153,10 @@ describe("nats target: authentication and TLS against real nats-servers", () => 
     const good = track(target({ address: `127.0.0.1:${userPass.port}`, subject: "auth.up", username: "minio", password: "s3cr3t-pass" }));
     await good.send([record(1)]);
     const bad = track(target({ address: `127.0.0.1:${userPass.port}`, subject: "auth.up", username: "minio", password: "wrong-pass-value" }));
-    const error = await bad.open().then(() => undefined, (thrown: unknown) => thrown);
+    const error = await bad.open().then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
     expect(isRetryable(error)).toBe(true);
     expect(String((error as Error).message)).not.toContain("wrong-pass-value");
     expect(await bad.isActive()).toBe(false);
@@ -171,7 +190,14 @@ describe("nats target: authentication and TLS against real nats-servers", () => 
       "tls.events",
     );
     const good = track(
-      target({ address: `127.0.0.1:${tls.port}`, subject: "tls.events", tls: "on", cert_authority: ca, client_cert: join(dir, "client.pem"), client_key: join(dir, "client.key") }),
+      target({
+        address: `127.0.0.1:${tls.port}`,
+        subject: "tls.events",
+        tls: "on",
+        cert_authority: ca,
+        client_cert: join(dir, "client.pem"),
+        client_key: join(dir, "client.key"),
+      }),
     );
     await good.send([record(4), record(5)]);
     await expect.poll(() => reader.received.length).toBe(2);
@@ -179,10 +205,19 @@ describe("nats target: authentication and TLS against real nats-servers", () => 
 
     // Without the CA the server's certificate is not trusted; with tls_skip_verify it is accepted
     // (the server still wants a client certificate, so one is given).
-    const untrusted = track(target({ address: `127.0.0.1:${tls.port}`, subject: "tls.events", tls: "on", client_cert: join(dir, "client.pem"), client_key: join(dir, "client.key") }));
+    const untrusted = track(
+      target({ address: `127.0.0.1:${tls.port}`, subject: "tls.events", tls: "on", client_cert: join(dir, "client.pem"), client_key: join(dir, "client.key") }),
+    );
     expect(await untrusted.isActive()).toBe(false);
     const skipping = track(
-      target({ address: `127.0.0.1:${tls.port}`, subject: "tls.events", tls: "on", tls_skip_verify: "on", client_cert: join(dir, "client.pem"), client_key: join(dir, "client.key") }),
+      target({
+        address: `127.0.0.1:${tls.port}`,
+        subject: "tls.events",
+        tls: "on",
+        tls_skip_verify: "on",
+        client_cert: join(dir, "client.pem"),
+        client_key: join(dir, "client.key"),
+      }),
     );
     expect(await skipping.isActive()).toBe(true);
     // Without a client certificate the server refuses the handshake.

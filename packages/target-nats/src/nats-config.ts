@@ -38,7 +38,10 @@ export function parseNatsConfig(raw: RawTargetConfig, context: ParseContext): Na
 
   const address = value("address");
   if (address === "") fail("address", "empty address");
-  const servers = address.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "");
+  const servers = address
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
   for (const server of servers) {
     const match = HOST_PORT.exec(server);
     if (!match || (match[1] !== undefined && Number(match[1]) > 65535)) fail("address", `invalid address '${server}' (expected host:port)`);

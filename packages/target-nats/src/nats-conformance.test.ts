@@ -1,6 +1,6 @@
-import { connect, type NatsConnection } from "nats";
 import type { EventRecord, LogEnvelope } from "@s3notify/core";
 import { type ConformanceBackend, runTargetConformance, startService } from "@s3notify/testkit";
+import { connect, type NatsConnection } from "nats";
 import natsTarget from "./index.js";
 
 const STREAM = "S3N_CONFORMANCE";

@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
 import { createTargetRegistry, loadNotifyConfig } from "@s3notify/core";
+import { describe, expect, it } from "vitest";
 import natsTarget from "./index.js";
 
 describe("nats keys through core's MINIO_NOTIFY_NATS_* environment loader", () => {
@@ -32,8 +32,7 @@ describe("nats keys through core's MINIO_NOTIFY_NATS_* environment loader", () =
   it("never takes an env-only key from stored KV configuration", () => {
     const registry = createTargetRegistry();
     registry.register(natsTarget);
-    const attempt = (): unknown =>
-      loadNotifyConfig({ registry, kv: "notify_nats:1 enable=on address=127.0.0.1:4222 subject=s user_credentials=/tmp/x.creds" });
+    const attempt = (): unknown => loadNotifyConfig({ registry, kv: "notify_nats:1 enable=on address=127.0.0.1:4222 subject=s user_credentials=/tmp/x.creds" });
     let values: Record<string, string> | undefined;
     try {
       values = { ...(attempt() as { targets: { values: Record<string, string> }[] }).targets[0]?.values };

@@ -9,7 +9,14 @@ async function streamingBackend(): Promise<ConformanceBackend> {
   const nats = await startService("nats");
   const server = await NatsStreamingTestServer.start({ url: nats.url, clusterId: CLUSTER });
   return {
-    config: (scope) => ({ address: `127.0.0.1:${nats.port}`, subject: scope, streaming: "on", streaming_cluster_id: CLUSTER, username: "s3n", password: "s3n-stan-password" }),
+    config: (scope) => ({
+      address: `127.0.0.1:${nats.port}`,
+      subject: scope,
+      streaming: "on",
+      streaming_cluster_id: CLUSTER,
+      username: "s3n",
+      password: "s3n-stan-password",
+    }),
     readEvents: async (scope) => server.messages(scope).map((message): EventRecord => (JSON.parse(message.data.toString("utf8")) as LogEnvelope).Records[0]),
     stop: () => nats.stop(),
     start: () => nats.start(),

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { connect, type NatsConnection, AckPolicy, DeliverPolicy } from "nats";
+import { ConfigError, type EventRecord, isRetryable, type Logger, logEnvelopeJson, type Target, TargetBatchError } from "@s3notify/core";
+import { NatsStreamingTestServer, type RunningService, startService } from "@s3notify/testkit";
+import { AckPolicy, connect, DeliverPolicy, type NatsConnection } from "nats";
 import stan from "node-nats-streaming";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConfigError, type EventRecord, type Logger, type Target, TargetBatchError, isRetryable, logEnvelopeJson } from "@s3notify/core";
-import { NatsStreamingTestServer, startService, type RunningService } from "@s3notify/testkit";
-import natsTargetPlugin, { NATS_KEYS, NatsTarget, StanTarget, type NatsConfig } from "./index.js";
+import natsTargetPlugin, { NATS_KEYS, type NatsConfig, NatsTarget, StanTarget } from "./index.js";
 
 const CONTEXT = { targetId: "1", subsystem: "notify_nats" };
 const quietLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -62,8 +62,22 @@ async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T |
 describe("nats config (MinIO notify_nats keys)", () => {
   it("declares MinIO's keys, with the env-only ones marked", () => {
     expect(NATS_KEYS.filter((key) => !key.envOnly).map((key) => key.name)).toEqual([
-      "address", "subject", "username", "password", "token", "tls", "tls_skip_verify", "cert_authority", "client_cert", "client_key", "ping_interval",
-      "jetstream", "streaming", "streaming_async", "streaming_max_pub_acks_in_flight", "streaming_cluster_id",
+      "address",
+      "subject",
+      "username",
+      "password",
+      "token",
+      "tls",
+      "tls_skip_verify",
+      "cert_authority",
+      "client_cert",
+      "client_key",
+      "ping_interval",
+      "jetstream",
+      "streaming",
+      "streaming_async",
+      "streaming_max_pub_acks_in_flight",
+      "streaming_cluster_id",
     ]);
     expect(NATS_KEYS.filter((key) => key.envOnly).map((key) => [key.name, key.envName])).toEqual([
       ["user_credentials", "USER_CREDENTIALS"],
@@ -91,8 +105,15 @@ describe("nats config (MinIO notify_nats keys)", () => {
     expect(parse({ address: "a:4222, b:4223", subject: "s" }).servers).toEqual(["a:4222", "b:4223"]);
     expect(parse({ address: "a:4222", subject: "s", jetstream: "true" }).jetstream).toBe(false);
     const logger = quietLogger;
-    expect(natsTargetPlugin.create(parse({ address: "a:1", subject: "s", jetstream: "on" }), { targetId: { id: "1", type: "nats" }, logger })).toBeInstanceOf(NatsTarget);
-    expect(natsTargetPlugin.create(parse({ address: "a:1", subject: "s", jetstream: "on", streaming: "on", streaming_cluster_id: "c" }), { targetId: { id: "1", type: "nats" }, logger })).toBeInstanceOf(StanTarget);
+    expect(natsTargetPlugin.create(parse({ address: "a:1", subject: "s", jetstream: "on" }), { targetId: { id: "1", type: "nats" }, logger })).toBeInstanceOf(
+      NatsTarget,
+    );
+    expect(
+      natsTargetPlugin.create(parse({ address: "a:1", subject: "s", jetstream: "on", streaming: "on", streaming_cluster_id: "c" }), {
+        targetId: { id: "1", type: "nats" },
+        logger,
+      }),
+    ).toBeInstanceOf(StanTarget);
   });
 });
 
@@ -113,7 +134,10 @@ describe("nats target against a real nats-server with JetStream", () => {
   });
 
   function makeTarget(values: Record<string, string>): Target {
-    const target = natsTargetPlugin.create(parse({ address: `127.0.0.1:${nats.port}`, ...values }), { targetId: { id: "1", type: "nats" }, logger: quietLogger });
+    const target = natsTargetPlugin.create(parse({ address: `127.0.0.1:${nats.port}`, ...values }), {
+      targetId: { id: "1", type: "nats" },
+      logger: quietLogger,
+    });
     targets.push(target);
     return target;
   }
@@ -140,7 +164,10 @@ describe("nats target against a real nats-server with JetStream", () => {
     const target = makeTarget({ subject: "minio.big" });
     const huge = record(1);
     huge.s3.object.userMetadata = { big: "x".repeat(2 * 1024 * 1024) };
-    const error = await target.send([record(0), huge, record(2)]).then(() => undefined, (thrown: unknown) => thrown);
+    const error = await target.send([record(0), huge, record(2)]).then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
     expect(error).toBeInstanceOf(TargetBatchError);
     expect((error as TargetBatchError).delivered).toEqual([0, 2]);
     expect(isRetryable(error)).toBe(false);
@@ -150,7 +177,10 @@ describe("nats target against a real nats-server with JetStream", () => {
 
   it("JetStream: open() refuses while no stream captures the subject, then publishes with PubAcks in order", async () => {
     const target = makeTarget({ subject: "minio.js.events", jetstream: "on" });
-    const error = await target.open().then(() => undefined, (thrown: unknown) => thrown);
+    const error = await target.open().then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
     expect(isRetryable(error)).toBe(true);
     expect(String((error as Error).message)).toMatch(/no JetStream stream captures subject 'minio.js.events'/);
 
@@ -180,7 +210,10 @@ describe("nats target against a real nats-server with JetStream", () => {
     await target.open();
     await target.send([record(1)]);
     await manager.streams.delete("GONE");
-    const error = await target.send([record(2)]).then(() => undefined, (thrown: unknown) => thrown);
+    const error = await target.send([record(2)]).then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
     expect(isRetryable(error)).toBe(true);
     expect(String((error as Error).message)).toMatch(/no JetStream stream captures subject/);
   });
@@ -189,7 +222,10 @@ describe("nats target against a real nats-server with JetStream", () => {
     const manager = await reader.jetstreamManager();
     await manager.streams.add({ name: "SMALL", subjects: ["minio.small"], max_msg_size: 200 });
     const target = makeTarget({ subject: "minio.small", jetstream: "on" });
-    const error = await target.send([record(1)]).then(() => undefined, (thrown: unknown) => thrown);
+    const error = await target.send([record(1)]).then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
     expect(isRetryable(error)).toBe(false);
   });
 
@@ -201,16 +237,29 @@ describe("nats target against a real nats-server with JetStream", () => {
     await target.send([record(1)]);
 
     await nats.stop();
-    const whileDown = await target.send([record(2)]).then(() => undefined, (thrown: unknown) => thrown);
+    const whileDown = await target.send([record(2)]).then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
     expect(whileDown).toBeDefined();
     expect(isRetryable(whileDown)).toBe(true);
     expect(await target.isActive()).toBe(false);
 
     await nats.start();
     await waitFor("target active again", async () => ((await target.isActive()) ? true : undefined));
-    await waitFor("send after restart", () => target.send([record(2), record(3)]).then(() => true, () => undefined));
+    await waitFor("send after restart", () =>
+      target.send([record(2), record(3)]).then(
+        () => true,
+        () => undefined,
+      ),
+    );
     await waitFor("reader reconnected", () => (reader.isClosed() ? undefined : true));
-    const info = await waitFor("stream info", () => manager.streams.info("RESTART").then((value) => value, () => undefined));
+    const info = await waitFor("stream info", () =>
+      manager.streams.info("RESTART").then(
+        (value) => value,
+        () => undefined,
+      ),
+    );
     expect(info.state.messages).toBeGreaterThanOrEqual(3);
     const stored = await Promise.all([1, 2, 3].map((sequence) => manager.streams.getMessage("RESTART", { seq: sequence })));
     expect(stored.map((message) => new TextDecoder().decode(message.data))).toEqual([1, 2, 3].map((index) => logEnvelopeJson(record(index))));
@@ -220,7 +269,10 @@ describe("nats target against a real nats-server with JetStream", () => {
     const received: string[] = [];
     const subscription = reader.subscribe("minio.list", { callback: (_error, message) => received.push(message.string()) });
     await reader.flush();
-    const target = natsTargetPlugin.create(parse({ address: `127.0.0.1:1, 127.0.0.1:${nats.port}`, subject: "minio.list" }), { targetId: { id: "1", type: "nats" }, logger: quietLogger });
+    const target = natsTargetPlugin.create(parse({ address: `127.0.0.1:1, 127.0.0.1:${nats.port}`, subject: "minio.list" }), {
+      targetId: { id: "1", type: "nats" },
+      logger: quietLogger,
+    });
     targets.push(target);
     await target.send([record(1)]);
     await waitFor("1 message", () => (received.length >= 1 ? true : undefined));
@@ -228,8 +280,14 @@ describe("nats target against a real nats-server with JetStream", () => {
   });
 
   it("never leaks the token or password, reports inactive for a closed port, closes idempotently", async () => {
-    const target = natsTargetPlugin.create(parse({ address: "127.0.0.1:1", subject: "s", token: "t0ps3cret" }), { targetId: { id: "1", type: "nats" }, logger: quietLogger });
-    const error = await target.open().then(() => undefined, (thrown: unknown) => thrown);
+    const target = natsTargetPlugin.create(parse({ address: "127.0.0.1:1", subject: "s", token: "t0ps3cret" }), {
+      targetId: { id: "1", type: "nats" },
+      logger: quietLogger,
+    });
+    const error = await target.open().then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
     expect(isRetryable(error)).toBe(true);
     expect(String((error as Error).message)).not.toContain("t0ps3cret");
     expect(await target.isActive()).toBe(false);
@@ -255,7 +313,10 @@ describe("nats target in NATS Streaming mode (test STAN server on a real nats-se
   });
 
   function makeTarget(values: Record<string, string>): Target {
-    const target = natsTargetPlugin.create(parse({ address: `127.0.0.1:${nats.port}`, streaming: "on", streaming_cluster_id: "minio-cluster", ...values }), { targetId: { id: "1", type: "nats" }, logger: quietLogger });
+    const target = natsTargetPlugin.create(parse({ address: `127.0.0.1:${nats.port}`, streaming: "on", streaming_cluster_id: "minio-cluster", ...values }), {
+      targetId: { id: "1", type: "nats" },
+      logger: quietLogger,
+    });
     targets.push(target);
     return target;
   }
@@ -293,7 +354,10 @@ describe("nats target in NATS Streaming mode (test STAN server on a real nats-se
     const target = makeTarget({ subject: "stan.failing" });
     await target.open();
     server.failNextPublishes(1, "store full");
-    const error = await target.send([record(1), record(2)]).then(() => undefined, (thrown: unknown) => thrown);
+    const error = await target.send([record(1), record(2)]).then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
     expect(error).toBeInstanceOf(TargetBatchError);
     expect((error as TargetBatchError).delivered).toEqual([1]);
     expect(isRetryable(error)).toBe(true);
@@ -315,16 +379,30 @@ describe("nats target in NATS Streaming mode (test STAN server on a real nats-se
     const target = makeTarget({ subject: "stan.restart" });
     await target.send([record(1)]);
     await nats.stop();
-    const whileDown = await target.send([record(2)]).then(() => undefined, (thrown: unknown) => thrown);
+    const whileDown = await target.send([record(2)]).then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
     expect(isRetryable(whileDown)).toBe(true);
     await nats.start();
-    await waitFor("send after restart", () => target.send([record(2), record(3)]).then(() => true, () => undefined), 30_000);
+    await waitFor(
+      "send after restart",
+      () =>
+        target.send([record(2), record(3)]).then(
+          () => true,
+          () => undefined,
+        ),
+      30_000,
+    );
     expect(server.messages("stan.restart").map((message) => message.data.toString())).toEqual([1, 2, 3].map((index) => logEnvelopeJson(record(index))));
   }, 60_000);
 
   it("cannot connect to an unknown cluster: retryable; close is idempotent and the client is gone", async () => {
     const target = makeTarget({ subject: "s", streaming_cluster_id: "nope" });
-    const error = await target.open().then(() => undefined, (thrown: unknown) => thrown);
+    const error = await target.open().then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
     expect(isRetryable(error)).toBe(true);
     const good = makeTarget({ subject: "s" });
     await good.open();

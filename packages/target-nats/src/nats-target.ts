@@ -1,28 +1,28 @@
 import { readFile } from "node:fs/promises";
 import {
-  type ConnectionOptions,
-  type Msg,
-  type NatsConnection,
-  type NatsError,
-  type TlsOptions,
-  connect,
-  createInbox,
-  credsAuthenticator,
-  nkeyAuthenticator,
-} from "nats";
-import {
   type EventRecord,
   type Logger,
+  logEnvelopeJson,
+  permanentError,
+  retryableError,
   type Target,
   type TargetCapabilities,
   type TargetContext,
   type TargetError,
   type TargetId,
-  logEnvelopeJson,
-  permanentError,
-  retryableError,
 } from "@s3notify/core";
-import { type Failure, deadline, describe, throwFailures } from "./failures.js";
+import {
+  type ConnectionOptions,
+  connect,
+  createInbox,
+  credsAuthenticator,
+  type Msg,
+  type NatsConnection,
+  type NatsError,
+  nkeyAuthenticator,
+  type TlsOptions,
+} from "nats";
+import { deadline, describe, type Failure, throwFailures } from "./failures.js";
 import type { NatsConfig } from "./types.js";
 
 const CONNECT_TIMEOUT_MS = 5_000;
@@ -115,7 +115,8 @@ export class NatsTarget implements Target {
     const payloads: { index: number; data: Uint8Array }[] = [];
     batch.forEach((record, index) => {
       const data = Buffer.from(logEnvelopeJson(record), "utf8");
-      if (data.byteLength > maxPayload) failures.push({ index, error: permanentError(`nats: message of ${data.byteLength} bytes exceeds the server's max_payload of ${maxPayload} bytes`) });
+      if (data.byteLength > maxPayload)
+        failures.push({ index, error: permanentError(`nats: message of ${data.byteLength} bytes exceeds the server's max_payload of ${maxPayload} bytes`) });
       else payloads.push({ index, data });
     });
     if (session.acks) failures.push(...(await this.publishJetStream(session, session.acks, payloads)));
@@ -150,7 +151,13 @@ export class NatsTarget implements Target {
       throw this.classify(session, error);
     }
     const timeout = deadline(FLUSH_TIMEOUT_MS);
-    const flushed = await Promise.race([session.nc.flush().then(() => "ok" as const, (error: unknown) => error), timeout.promise]);
+    const flushed = await Promise.race([
+      session.nc.flush().then(
+        () => "ok" as const,
+        (error: unknown) => error,
+      ),
+      timeout.promise,
+    ]);
     timeout.cancel();
     if (flushed === "timeout") throw retryableError(`nats: no PONG within ${FLUSH_TIMEOUT_MS} ms after publishing; the messages may or may not have arrived`);
     if (flushed !== "ok") throw this.classify(session, flushed);
@@ -209,7 +216,8 @@ export class NatsTarget implements Target {
     const data = reply.data;
     if (data.length > 10 && data[0] === 0x7b && data[2] === 0x73 && data[3] === 0x74 && !reply.headers) return undefined;
     const status = reply.headers?.code ?? 0;
-    if (status === 503) return retryableError(`nats: no JetStream stream captures subject '${this.config.subject}' (create one; MinIO does not create streams)`);
+    if (status === 503)
+      return retryableError(`nats: no JetStream stream captures subject '${this.config.subject}' (create one; MinIO does not create streams)`);
     if (status >= 400) return retryableError(`nats: JetStream publish answered ${status} ${reply.headers?.description ?? ""}`.trim());
     let ack: { stream?: string; seq?: number; duplicate?: boolean; error?: { code?: number; err_code?: number; description?: string } };
     try {
@@ -229,8 +237,10 @@ export class NatsTarget implements Target {
     const natsError = error as Partial<NatsError> | undefined;
     const code = natsError?.code;
     const apiCode = natsError?.api_error?.err_code;
-    if (code === "MAX_PAYLOAD_EXCEEDED" || apiCode === JS_MESSAGE_TOO_LARGE) return permanentError(`nats: message refused as too large: ${describe(error)}`, error);
-    if (code === "503") return retryableError(`nats: no JetStream stream captures subject '${this.config.subject}' (create one; MinIO does not create streams)`, error);
+    if (code === "MAX_PAYLOAD_EXCEEDED" || apiCode === JS_MESSAGE_TOO_LARGE)
+      return permanentError(`nats: message refused as too large: ${describe(error)}`, error);
+    if (code === "503")
+      return retryableError(`nats: no JetStream stream captures subject '${this.config.subject}' (create one; MinIO does not create streams)`, error);
     if (code === "CONNECTION_CLOSED" || session.nc.isClosed()) {
       session.dead = true;
       return retryableError(`nats: connection closed; will reconnect: ${describe(error)}`, error);
@@ -301,8 +311,7 @@ export class NatsTarget implements Target {
         if (status.type === "disconnect") {
           session.connected = false;
           failWaiting("nats: disconnected before the PubAck");
-        }
-        else if (status.type === "reconnect") session.connected = true;
+        } else if (status.type === "reconnect") session.connected = true;
         else if (status.type === "error") this.logger.warn("nats: async error", { error: String(status.data) });
       }
     })().catch(() => undefined);

@@ -1,17 +1,17 @@
 import { randomUUID } from "node:crypto";
-import stan from "node-nats-streaming";
 import {
   type EventRecord,
   type Logger,
+  logEnvelopeJson,
+  permanentError,
+  retryableError,
   type Target,
   type TargetCapabilities,
   type TargetContext,
   type TargetId,
-  logEnvelopeJson,
-  permanentError,
-  retryableError,
 } from "@s3notify/core";
-import { type Failure, deadline, describe, throwFailures } from "./failures.js";
+import stan from "node-nats-streaming";
+import { deadline, describe, type Failure, throwFailures } from "./failures.js";
 import type { NatsConfig } from "./types.js";
 
 const CONNECT_TIMEOUT_MS = 5_000;

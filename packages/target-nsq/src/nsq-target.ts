@@ -1,5 +1,14 @@
 import net from "node:net";
-import { type EventRecord, type Target, type TargetCapabilities, type TargetContext, type TargetId, logEnvelopeJson, permanentError, retryableError } from "@s3notify/core";
+import {
+  type EventRecord,
+  logEnvelopeJson,
+  permanentError,
+  retryableError,
+  type Target,
+  type TargetCapabilities,
+  type TargetContext,
+  type TargetId,
+} from "@s3notify/core";
 import nsq from "nsqjs";
 import type { NsqTargetConfig } from "./nsq-config.js";
 
@@ -34,7 +43,9 @@ export class NsqTarget implements Target {
         // inside nsqjs's own error callback would pull the connection from under it, hence later.
         this.forget(writer);
         const where = `nsq ${this.config.host}:${this.config.port} topic ${this.config.topic}`;
-        reject(PERMANENT_ERRORS.test(error.message) ? permanentError(`${where}: ${error.message}`, error) : retryableError(`${where}: ${error.message}`, error));
+        reject(
+          PERMANENT_ERRORS.test(error.message) ? permanentError(`${where}: ${error.message}`, error) : retryableError(`${where}: ${error.message}`, error),
+        );
       });
     });
   }
@@ -82,7 +93,9 @@ export class NsqTarget implements Target {
         clearTimeout(timer);
         writer.removeListener("error", fail);
         // Later connection errors surface through the publish callback; keep them from crashing the host.
-        writer.on("error", (error: Error) => this.context.logger.warn("nsq connection error", { target: `${this.id.id}:${this.id.type}`, error: error.message }));
+        writer.on("error", (error: Error) =>
+          this.context.logger.warn("nsq connection error", { target: `${this.id.id}:${this.id.type}`, error: error.message }),
+        );
         writer.on("closed", () => {
           if (this.writer === writer) this.writer = undefined;
         });

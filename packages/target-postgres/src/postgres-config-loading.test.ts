@@ -39,7 +39,20 @@ describe("postgres config through core's loader", () => {
         version: "33",
         notify: {
           postgresql: {
-            "1": { enable: true, format: "namespace", connectionString: "", table: "events", host: "db", port: "5432", user: "old", password: "pw", database: "d", queueDir: "", queueLimit: 0, maxOpenConnections: 3 },
+            "1": {
+              enable: true,
+              format: "namespace",
+              connectionString: "",
+              table: "events",
+              host: "db",
+              port: "5432",
+              user: "old",
+              password: "pw",
+              database: "d",
+              queueDir: "",
+              queueLimit: 0,
+              maxOpenConnections: 3,
+            },
           },
         },
       },

@@ -8,9 +8,7 @@ const remove = (index: number, key: string): RowOperation => ({ kind: "delete", 
 describe("PostgreSQL statements", () => {
   it("creates MinIO's tables", () => {
     expect(createTableStatement("t", "namespace")).toBe("CREATE TABLE t (key VARCHAR PRIMARY KEY, value JSONB);");
-    expect(createTableStatement("t", "access")).toBe(
-      "CREATE TABLE t (event_time TIMESTAMP WITH TIME ZONE NOT NULL, event_data JSONB);",
-    );
+    expect(createTableStatement("t", "access")).toBe("CREATE TABLE t (event_time TIMESTAMP WITH TIME ZONE NOT NULL, event_data JSONB);");
   });
 
   it("sends MinIO's exact statements for one-row runs", () => {
@@ -33,9 +31,7 @@ describe("PostgreSQL statements", () => {
     expect(runStatement("t", { kind: "upsert", operations: [upsert(0, "a"), upsert(1, "b")] }).text).toBe(
       "INSERT INTO t (key, value) VALUES ($1, $2), ($3, $4) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;",
     );
-    expect(runStatement("t", { kind: "delete", operations: [remove(0, "a"), remove(1, "b")] }).text).toBe(
-      "DELETE FROM t WHERE key IN ($1, $2);",
-    );
+    expect(runStatement("t", { kind: "delete", operations: [remove(0, "a"), remove(1, "b")] }).text).toBe("DELETE FROM t WHERE key IN ($1, $2);");
   });
 });
 

@@ -30,9 +30,7 @@ export function runStatement(table: string, run: OperationRun): Statement {
   };
   switch (run.kind) {
     case "upsert": {
-      const rows = run.operations.map((operation) =>
-        operation.kind === "upsert" ? `(${placeholder(operation.key)}, ${placeholder(operation.value)})` : "",
-      );
+      const rows = run.operations.map((operation) => (operation.kind === "upsert" ? `(${placeholder(operation.key)}, ${placeholder(operation.value)})` : ""));
       return {
         text: `INSERT INTO ${table} (key, value) VALUES ${rows.join(", ")} ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;`,
         values,

@@ -294,7 +294,10 @@ describe("PostgreSQL target, connections", () => {
   });
 
   it("opens at most max_open_connections connections", async () => {
-    for (const [maxOpen, expected] of [["1", 1], ["3", 3]] as const) {
+    for (const [maxOpen, expected] of [
+      ["1", 1],
+      ["3", 3],
+    ] as const) {
       const name = `pool-size-${maxOpen}`;
       const made = makeTarget({ connection_string: `${connectionString()} application_name=${name}`, table: newTable(), max_open_connections: maxOpen });
       targets.push(made);

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { chownSync, chmodSync, copyFileSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { chmodSync, chownSync, copyFileSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isRetryable } from "@s3notify/core";
@@ -28,7 +28,23 @@ function makeCertificates(): void {
   openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-keyout", "other-ca.key", "-out", "other-ca.pem", ...subject("other CA"));
   openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", ...subject("127.0.0.1"));
   execFileSync("sh", ["-c", "printf 'subjectAltName=IP:127.0.0.1\\n' > san.ext"], { cwd: certificates });
-  openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2", "-out", "server.pem", "-extfile", "san.ext");
+  openssl(
+    "x509",
+    "-req",
+    "-in",
+    "server.csr",
+    "-CA",
+    "ca.pem",
+    "-CAkey",
+    "ca.key",
+    "-CAcreateserial",
+    "-days",
+    "2",
+    "-out",
+    "server.pem",
+    "-extfile",
+    "san.ext",
+  );
 }
 
 async function tlsTarget(table: string, options: string): Promise<PostgresTarget> {
@@ -73,10 +89,7 @@ afterAll(async () => {
 
 /** Whether the target's pooled connection (found by application_name) uses TLS. */
 async function usesTls(applicationName: string): Promise<boolean | undefined> {
-  const result = await admin.query(
-    "SELECT s.ssl FROM pg_stat_ssl s JOIN pg_stat_activity a ON a.pid = s.pid WHERE a.application_name = $1",
-    [applicationName],
-  );
+  const result = await admin.query("SELECT s.ssl FROM pg_stat_ssl s JOIN pg_stat_activity a ON a.pid = s.pid WHERE a.application_name = $1", [applicationName]);
   return (result.rows[0] as { ssl: boolean } | undefined)?.ssl;
 }
 

@@ -1,5 +1,5 @@
 import { defineTargetPlugin } from "@s3notify/core";
-import { REDIS_KEYS, parseRedisConfig } from "./redis-config.js";
+import { parseRedisConfig, REDIS_KEYS } from "./redis-config.js";
 import { RedisTarget } from "./redis-target.js";
 import type { RedisTargetConfig } from "./types.js";
 
@@ -12,8 +12,8 @@ const redisTarget = defineTargetPlugin<RedisTargetConfig>({
 });
 
 export default redisTarget;
-export { redisTarget };
-export { REDIS_KEYS, parseRedisConfig } from "./redis-config.js";
-export { RedisTarget, accessValue, namespaceRuns } from "./redis-target.js";
+export { parseRedisConfig, REDIS_KEYS } from "./redis-config.js";
 export type { RedisTargetOptions } from "./redis-target.js";
+export { accessValue, namespaceRuns, RedisTarget } from "./redis-target.js";
 export type { CompatShape, RedisFormat, RedisTargetConfig } from "./types.js";
+export { redisTarget };

@@ -27,9 +27,7 @@ async function redisBackend(): Promise<ConformanceBackend> {
     config: (scope, format) => ({ address: `127.0.0.1:${service.port}`, key: scope, format: format ?? "namespace" }),
     // access: each list item is [{"Event":[record],"EventTime":...}]
     readEvents: (scope) =>
-      withReader(service, async (client) =>
-        (await client.lRange(scope, 0, -1)).map((value) => (JSON.parse(value) as [{ Event: [EventRecord] }])[0].Event[0]),
-      ),
+      withReader(service, async (client) => (await client.lRange(scope, 0, -1)).map((value) => (JSON.parse(value) as [{ Event: [EventRecord] }])[0].Event[0])),
     // namespace: field bucket/object → {"Records":[record]}
     readState: (scope) =>
       withReader(service, async (client) => {

@@ -1,18 +1,8 @@
-import {
-  ConfigError,
-  type EventName,
-  type EventRecord,
-  type Logger,
-  S3NotifyError,
-  type Target,
-  buildEventRecord,
-  goJson,
-  recordsJson,
-} from "@s3notify/core";
-import { type RunningService, freePort, startService } from "@s3notify/testkit";
+import { buildEventRecord, ConfigError, type EventName, type EventRecord, goJson, type Logger, recordsJson, S3NotifyError, type Target } from "@s3notify/core";
+import { freePort, type RunningService, startService } from "@s3notify/testkit";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import redisTarget, { type RedisTargetConfig, accessValue, namespaceRuns } from "./index.js";
+import redisTarget, { accessValue, namespaceRuns, type RedisTargetConfig } from "./index.js";
 
 // Runs against: a real redis-server (Debian's, 7.0 here) started by testkit's startService on a free
 // loopback port, read back with the official `redis` client.
@@ -50,7 +40,11 @@ describe("redis config", () => {
   it("parses MinIO's keys with their defaults", () => {
     const config: RedisTargetConfig = redisTarget.parseConfig(rawConfig({ address: "127.0.0.1:6380", key: "events", password: "pw" }), context);
     expect(config).toEqual({ format: "namespace", host: "127.0.0.1", port: 6380, key: "events", password: "pw", user: "", compatShape: "current", tls: false });
-    expect(redisTarget.parseConfig(rawConfig({ address: "redis.local", key: "k", format: "ACCESS", tls: "on" }), context)).toMatchObject({ port: 6379, format: "access", tls: true });
+    expect(redisTarget.parseConfig(rawConfig({ address: "redis.local", key: "k", format: "ACCESS", tls: "on" }), context)).toMatchObject({
+      port: 6379,
+      format: "access",
+      tls: true,
+    });
     expect(redisTarget.parseConfig(rawConfig({ address: "[::1]:7000", key: "k" }), context)).toMatchObject({ host: "::1", port: 7000 });
     expect(redisTarget.keys.find((key) => key.name === "password")?.secret).toBe(true);
   });
@@ -144,7 +138,11 @@ describe("redis target against a real Redis", () => {
   it("access: RPUSHes [{Event:[record],EventTime}] per event, in order", async () => {
     const target = makeTarget({ address: address(), key: "log1", format: "access" });
     try {
-      const events = [record("s3:ObjectCreated:Put", "logs", "one"), record("s3:ObjectAccessed:Get", "logs", "one"), record("s3:ObjectRemoved:Delete", "logs", "one")];
+      const events = [
+        record("s3:ObjectCreated:Put", "logs", "one"),
+        record("s3:ObjectAccessed:Get", "logs", "one"),
+        record("s3:ObjectRemoved:Delete", "logs", "one"),
+      ];
       await target.send(events.slice(0, 1));
       await target.send(events.slice(1));
       const values = await reader.lRange("log1", 0, -1);

@@ -1,19 +1,19 @@
+import { isIP } from "node:net";
+import type { ConnectionOptions } from "node:tls";
 import {
   type EventRecord,
-  type Logger,
-  type Target,
-  type TargetCapabilities,
-  type TargetContext,
-  type TargetId,
   goJson,
+  type Logger,
   objectPath,
   permanentError,
   recordsJson,
   retryableError,
+  type Target,
+  type TargetCapabilities,
+  type TargetContext,
+  type TargetId,
 } from "@s3notify/core";
-import { isIP } from "node:net";
-import type { ConnectionOptions } from "node:tls";
-import { ErrorReply, createClient } from "redis";
+import { createClient, ErrorReply } from "redis";
 import type { RedisTargetConfig } from "./types.js";
 
 /** What a host that builds the target itself can add; no config key holds these. */

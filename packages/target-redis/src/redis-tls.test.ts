@@ -2,7 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Logger, S3NotifyError, buildEventRecord, recordsJson } from "@s3notify/core";
+import { buildEventRecord, type Logger, recordsJson, S3NotifyError } from "@s3notify/core";
 import { freePort } from "@s3notify/testkit";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -27,17 +27,57 @@ describe("redis target over TLS (tls=on, an s3notify extension)", () => {
 
   beforeAll(async () => {
     folder = mkdtempSync(join(tmpdir(), "redis-tls-"));
-    execFileSync("openssl", [
-      "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-      "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", join(folder, "key.pem"), "-out", join(folder, "cert.pem"),
-    ], { stdio: "ignore" });
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1",
+        "-keyout",
+        join(folder, "key.pem"),
+        "-out",
+        join(folder, "cert.pem"),
+      ],
+      { stdio: "ignore" },
+    );
     ca = readFileSync(join(folder, "cert.pem"));
     port = await freePort();
-    server = spawn("redis-server", [
-      "--port", "0", "--tls-port", String(port), "--bind", "127.0.0.1", "--dir", folder, "--save", "", "--appendonly", "no",
-      "--tls-cert-file", join(folder, "cert.pem"), "--tls-key-file", join(folder, "key.pem"), "--tls-ca-cert-file", join(folder, "cert.pem"),
-      "--tls-auth-clients", "no", "--logfile", join(folder, "redis.log"),
-    ], { stdio: "ignore" });
+    server = spawn(
+      "redis-server",
+      [
+        "--port",
+        "0",
+        "--tls-port",
+        String(port),
+        "--bind",
+        "127.0.0.1",
+        "--dir",
+        folder,
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--tls-cert-file",
+        join(folder, "cert.pem"),
+        "--tls-key-file",
+        join(folder, "key.pem"),
+        "--tls-ca-cert-file",
+        join(folder, "cert.pem"),
+        "--tls-auth-clients",
+        "no",
+        "--logfile",
+        join(folder, "redis.log"),
+      ],
+      { stdio: "ignore" },
+    );
     const probe = new RedisTarget(config(port), { targetId: { id: "probe", type: "redis" }, logger: silent }, { tls: { ca } });
     const deadline = Date.now() + 10_000;
     try {

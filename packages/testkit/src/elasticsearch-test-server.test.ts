@@ -72,15 +72,27 @@ describe("Elasticsearch test server with @elastic/elasticsearch 8", () => {
 
   it("runs bulk requests with per-item status and a correct errors flag", async () => {
     const ok = await client.bulk({
-      operations: [{ index: { _index: "bulk", _id: "1" } }, { v: 1 }, { index: { _index: "bulk" } }, { v: 2 }, { delete: { _index: "bulk", _id: "1" } }, { delete: { _index: "bulk", _id: "zz" } }],
+      operations: [
+        { index: { _index: "bulk", _id: "1" } },
+        { v: 1 },
+        { index: { _index: "bulk" } },
+        { v: 2 },
+        { delete: { _index: "bulk", _id: "1" } },
+        { delete: { _index: "bulk", _id: "zz" } },
+      ],
     });
     expect(ok.errors).toBe(false);
     expect(ok.items.map((item) => Object.values(item)[0]?.status)).toEqual([201, 201, 200, 404]);
     server.rejectDocuments((_index, _id, source) =>
-      (source as { v?: unknown }).v === "bad" ? { status: 400, type: "mapper_parsing_exception", reason: "failed to parse field [v] of type [long]" } : undefined,
+      (source as { v?: unknown }).v === "bad"
+        ? { status: 400, type: "mapper_parsing_exception", reason: "failed to parse field [v] of type [long]" }
+        : undefined,
     );
     try {
-      const mixed = await client.bulk({ index: "bulk", operations: [{ index: { _id: "a" } }, { v: 1 }, { index: { _id: "b" } }, { v: "bad" }, { create: { _id: "a" } }, { v: 3 }] });
+      const mixed = await client.bulk({
+        index: "bulk",
+        operations: [{ index: { _id: "a" } }, { v: 1 }, { index: { _id: "b" } }, { v: "bad" }, { create: { _id: "a" } }, { v: 3 }],
+      });
       expect(mixed.errors).toBe(true);
       expect(mixed.items.map((item) => Object.values(item)[0]?.status)).toEqual([201, 400, 409]);
       expect(mixed.items[1]?.index?.error?.type).toBe("mapper_parsing_exception");
@@ -161,7 +173,11 @@ function ensurePythonClient(): boolean {
   if (pythonHasElasticsearch()) return true;
   if (process.getuid?.() !== 0) return false;
   try {
-    execFileSync("apt-get", ["install", "-y", "--no-install-recommends", "python3-elasticsearch"], { stdio: "ignore", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" }, timeout: 120_000 });
+    execFileSync("apt-get", ["install", "-y", "--no-install-recommends", "python3-elasticsearch"], {
+      stdio: "ignore",
+      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+      timeout: 120_000,
+    });
   } catch {
     return false;
   }
@@ -214,7 +230,9 @@ describe("Elasticsearch test server with python3-elasticsearch (Debian)", () => 
     const script = join(folder, "client.py");
     writeFileSync(script, PYTHON_SCRIPT);
     const output = await new Promise<string>((resolve, reject) => {
-      execFile(PYTHON, [script, server.url], { timeout: 60_000 }, (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)));
+      execFile(PYTHON, [script, server.url], { timeout: 60_000 }, (error, stdout, stderr) =>
+        error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
+      );
     });
     expect(JSON.parse(output)).toEqual({
       version: "8.19.0",

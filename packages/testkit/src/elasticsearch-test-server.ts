@@ -1,8 +1,8 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
-import { gunzipSync, inflateSync } from "node:zlib";
-import { type IncomingMessage, type RequestListener, type Server, type ServerResponse, createServer } from "node:http";
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
+import { gunzipSync, inflateSync } from "node:zlib";
 
 // An Elasticsearch stand-in on node:http for tests: the REST subset that the official clients use
 // to index, read, delete and bulk-write documents, answered with the headers and body shapes a real
@@ -121,7 +121,12 @@ function validIndexName(name: string): void {
 }
 
 function globMatch(pattern: string, value: string): boolean {
-  const expression = new RegExp(`^${pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+  const expression = new RegExp(
+    `^${pattern
+      .split("*")
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+      .join(".*")}$`,
+  );
   return expression.test(value);
 }
 
@@ -141,7 +146,13 @@ export async function startElasticsearchTestServer(options: ElasticsearchTestSer
 
   function getIndex(name: string): IndexState {
     const state = store.get(name);
-    if (!state) throw new HttpError(404, "index_not_found_exception", `no such index [${name}]`, { "resource.type": "index_or_alias", "resource.id": name, index_uuid: "_na_", index: name });
+    if (!state)
+      throw new HttpError(404, "index_not_found_exception", `no such index [${name}]`, {
+        "resource.type": "index_or_alias",
+        "resource.id": name,
+        index_uuid: "_na_",
+        index: name,
+      });
     return state;
   }
 
@@ -159,7 +170,9 @@ export async function startElasticsearchTestServer(options: ElasticsearchTestSer
   /** Index (create or overwrite) one document; returns ES's per-document result. */
   function writeDocument(indexName: string, id: string | undefined, source: unknown, onlyCreate: boolean): { status: number; body: Record<string, unknown> } {
     if (typeof source !== "object" || source === null || Array.isArray(source)) {
-      throw new HttpError(400, "mapper_parsing_exception", "failed to parse", { caused_by: { type: "not_x_content_exception", reason: "Compressor detection can only be called on some xcontent bytes or compressed xcontent bytes" } });
+      throw new HttpError(400, "mapper_parsing_exception", "failed to parse", {
+        caused_by: { type: "not_x_content_exception", reason: "Compressor detection can only be called on some xcontent bytes or compressed xcontent bytes" },
+      });
     }
     const refused = rejection?.(indexName, id, source);
     if (refused && refused.status >= 400) throw new HttpError(refused.status, refused.type, refused.reason);
@@ -167,11 +180,16 @@ export async function startElasticsearchTestServer(options: ElasticsearchTestSer
     const documentId = id ?? generatedId();
     const previous = index.documents.get(documentId);
     if (previous && onlyCreate) {
-      throw new HttpError(409, "version_conflict_engine_exception", `[${documentId}]: version conflict, document already exists (current version [${previous.version}])`, {
-        index_uuid: index.uuid,
-        shard: "0",
-        index: indexName,
-      });
+      throw new HttpError(
+        409,
+        "version_conflict_engine_exception",
+        `[${documentId}]: version conflict, document already exists (current version [${previous.version}])`,
+        {
+          index_uuid: index.uuid,
+          shard: "0",
+          index: indexName,
+        },
+      );
     }
     const stored: StoredDocument = { id: documentId, source, version: (previous?.version ?? 0) + 1, seqNo: index.seqNo++ };
     index.documents.set(documentId, stored);
@@ -227,7 +245,11 @@ export async function startElasticsearchTestServer(options: ElasticsearchTestSer
       const kind = Object.keys(action)[0];
       const meta = kind ? action[kind] : undefined;
       if (!kind || !meta || !["index", "create", "update", "delete"].includes(kind)) {
-        throw new HttpError(400, "illegal_argument_exception", `Malformed action/metadata line [${at + 1}], expected one of [create, delete, index, update] but found [${kind ?? ""}]`);
+        throw new HttpError(
+          400,
+          "illegal_argument_exception",
+          `Malformed action/metadata line [${at + 1}], expected one of [create, delete, index, update] but found [${kind ?? ""}]`,
+        );
       }
       const indexName = (meta._index as string | undefined) ?? defaultIndex;
       const id = meta._id === undefined ? undefined : String(meta._id);
@@ -242,7 +264,9 @@ export async function startElasticsearchTestServer(options: ElasticsearchTestSer
         if (!indexName) throw new HttpError(400, "action_request_validation_exception", "Validation Failed: 1: index is missing;");
         if (kind === "delete") {
           if (id === undefined) throw new HttpError(400, "action_request_validation_exception", "Validation Failed: 1: id is missing;");
-          item = store.has(indexName) ? deleteDocument(indexName, id) : { status: 404, body: { _index: indexName, _id: id, result: "not_found", _shards: shards(), _version: 1 } };
+          item = store.has(indexName)
+            ? deleteDocument(indexName, id)
+            : { status: 404, body: { _index: indexName, _id: id, result: "not_found", _shards: shards(), _version: 1 } };
         } else if (kind === "update") {
           if (id === undefined) throw new HttpError(400, "action_request_validation_exception", "Validation Failed: 1: id is missing;");
           const update = source as { doc?: Record<string, unknown>; doc_as_upsert?: boolean; upsert?: Record<string, unknown> };
@@ -257,7 +281,10 @@ export async function startElasticsearchTestServer(options: ElasticsearchTestSer
         }
       } catch (error) {
         if (!(error instanceof HttpError)) throw error;
-        item = { status: error.status, body: { _index: indexName, _id: id ?? null, status: error.status, error: { type: error.type, reason: error.message, ...error.extra } } };
+        item = {
+          status: error.status,
+          body: { _index: indexName, _id: id ?? null, status: error.status, error: { type: error.type, reason: error.message, ...error.extra } },
+        };
       }
       if (item.status >= 400 && !(kind === "delete" && item.status === 404)) errors = true;
       items.push({ [kind]: { ...item.body, status: item.status } });
@@ -324,14 +351,18 @@ export async function startElasticsearchTestServer(options: ElasticsearchTestSer
     if (first === "_resolve" && second === "index" && third !== undefined && segments.length === 3 && method === "GET") {
       return { status: 200, body: { indices: resolveNames(third).map((name) => ({ name, attributes: ["open"] })), aliases: [], data_streams: [] } };
     }
-    if (first === undefined || first.startsWith("_")) throw new HttpError(400, "illegal_argument_exception", `request [${method}] is not supported by the test server`);
+    if (first === undefined || first.startsWith("_"))
+      throw new HttpError(400, "illegal_argument_exception", `request [${method}] is not supported by the test server`);
 
     if (segments.length === 1) {
       if (method === "HEAD") return { status: store.has(first) ? 200 : 404 };
       if (method === "PUT") {
         if (body) parseJson(body);
         if (store.has(first)) {
-          throw new HttpError(400, "resource_already_exists_exception", `index [${first}/${store.get(first)?.uuid}] already exists`, { index_uuid: store.get(first)?.uuid, index: first });
+          throw new HttpError(400, "resource_already_exists_exception", `index [${first}/${store.get(first)?.uuid}] already exists`, {
+            index_uuid: store.get(first)?.uuid,
+            index: first,
+          });
         }
         createIndex(first);
         return { status: 200, body: { acknowledged: true, shards_acknowledged: true, index: first } };
@@ -344,7 +375,16 @@ export async function startElasticsearchTestServer(options: ElasticsearchTestSer
       }
       if (method === "GET") {
         getIndex(first);
-        return { status: 200, body: { [first]: { aliases: {}, mappings: {}, settings: { index: { number_of_shards: "1", number_of_replicas: "1", uuid: store.get(first)?.uuid, provided_name: first } } } } };
+        return {
+          status: 200,
+          body: {
+            [first]: {
+              aliases: {},
+              mappings: {},
+              settings: { index: { number_of_shards: "1", number_of_replicas: "1", uuid: store.get(first)?.uuid, provided_name: first } },
+            },
+          },
+        };
       }
     }
     if (segments.length === 2) {
@@ -367,7 +407,10 @@ export async function startElasticsearchTestServer(options: ElasticsearchTestSer
           const document = getIndex(first).documents.get(third);
           if (method === "HEAD") return { status: document ? 200 : 404 };
           if (!document) return { status: 404, body: { _index: first, _id: third, found: false } };
-          return { status: 200, body: { _index: first, _id: third, _version: document.version, _seq_no: document.seqNo, _primary_term: 1, found: true, _source: document.source } };
+          return {
+            status: 200,
+            body: { _index: first, _id: third, _version: document.version, _seq_no: document.seqNo, _primary_term: 1, found: true, _source: document.source },
+          };
         }
         if (second === "_doc" && method === "DELETE") return deleteDocument(first, third);
       }
@@ -415,9 +458,15 @@ export async function startElasticsearchTestServer(options: ElasticsearchTestSer
       return;
     }
     if (!authorized(request)) {
-      const reason = request.headers.authorization ? `unable to authenticate user for REST request [${url.pathname}]` : `missing authentication credentials for REST request [${url.pathname}]`;
+      const reason = request.headers.authorization
+        ? `unable to authenticate user for REST request [${url.pathname}]`
+        : `missing authentication credentials for REST request [${url.pathname}]`;
       const challenge = 'Basic realm="security" charset="UTF-8"';
-      send(request, response, { status: 401, body: elasticsearchErrorBody(401, "security_exception", reason, { header: { "WWW-Authenticate": challenge } }), headers: { "www-authenticate": challenge } });
+      send(request, response, {
+        status: 401,
+        body: elasticsearchErrorBody(401, "security_exception", reason, { header: { "WWW-Authenticate": challenge } }),
+        headers: { "www-authenticate": challenge },
+      });
       return;
     }
     if (failures.remaining > 0) {

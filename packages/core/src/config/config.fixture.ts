@@ -1,6 +1,6 @@
+import { ConfigError } from "../errors/config-error.js";
 import { defineTargetPlugin } from "../plugin/define-target-plugin.js";
 import { createTargetRegistry } from "../plugin/target-registry.js";
-import { ConfigError } from "../errors/config-error.js";
 import type { Target, TargetRegistry } from "../types.js";
 import { isOn } from "./values.js";
 
@@ -28,7 +28,8 @@ export const webhookLike = defineTargetPlugin({
     const endpoint = raw.endpoint ?? "";
     const scheme = /^([a-z]+):\/\//.exec(endpoint)?.[1];
     if (scheme !== "http" && scheme !== "https") throw new ConfigError({ ...context, key: "endpoint" }, `unexpected scheme found ${scheme ?? ""}`);
-    if ((raw.client_cert === "") !== (raw.client_key === "")) throw new ConfigError({ ...context, key: "client_cert" }, "cert and key must be specified as a pair");
+    if ((raw.client_cert === "") !== (raw.client_key === ""))
+      throw new ConfigError({ ...context, key: "client_cert" }, "cert and key must be specified as a pair");
     return { endpoint, authToken: raw.auth_token };
   },
   create: (_config, context) => fakeTarget(context.targetId),

@@ -78,4 +78,3 @@ export function dumpConfigJson(config: NotifyConfig, registry: TargetRegistry): 
   }
   return `${JSON.stringify({ notify }, null, 2)}\n`;
 }
-

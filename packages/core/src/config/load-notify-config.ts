@@ -1,12 +1,12 @@
 import { ConfigError } from "../errors/config-error.js";
 import type { NotifyConfig, StoredTargetSettings, TargetRegistry, TargetSettings } from "../types.js";
 import { allKeysFor, subsystemFor } from "./common-keys.js";
+import { MINIO_TARGET_TYPES, missingPluginHint } from "./minio-target-types.js";
 import { isConfigError, throwCollected } from "./notify-config-error.js";
 import { parseJsonConfig } from "./parse-json-config.js";
 import { parseKvConfig } from "./parse-kv-config.js";
 import { type Environment, envTargetIds, envValuesFor } from "./read-env-config.js";
 import { parseMinioBool } from "./values.js";
-import { MINIO_TARGET_TYPES, missingPluginHint } from "./minio-target-types.js";
 
 export interface LoadNotifyConfigOptions {
   readonly registry: TargetRegistry;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ConfigError } from "../errors/config-error.js";
 import { defineTargetPlugin } from "../plugin/define-target-plugin.js";
 import type { NotifyConfig } from "../types.js";
-import { COMMON_KEYS, allKeysFor } from "./common-keys.js";
+import { allKeysFor, COMMON_KEYS } from "./common-keys.js";
 import { amqpLike, kafkaLike, postgresLike, testRegistry, webhookLike } from "./config.fixture.js";
 import { dumpConfigJson, dumpConfigKv } from "./dump-config.js";
 import { envNameFor } from "./env-name.js";
@@ -27,7 +27,16 @@ const registry = testRegistry();
 
 describe("common keys and env names", () => {
   it("adds the common keys after the plugin's own", () => {
-    expect(allKeysFor(webhookLike).map((key) => key.name)).toEqual(["endpoint", "auth_token", "client_cert", "client_key", "enable", "queue_dir", "queue_limit", "comment"]);
+    expect(allKeysFor(webhookLike).map((key) => key.name)).toEqual([
+      "endpoint",
+      "auth_token",
+      "client_cert",
+      "client_key",
+      "enable",
+      "queue_dir",
+      "queue_limit",
+      "comment",
+    ]);
     expect(COMMON_KEYS.find((key) => key.name === "enable")?.default).toBe("off");
     expect(COMMON_KEYS.find((key) => key.name === "queue_limit")?.default).toBe("0");
   });
@@ -64,10 +73,9 @@ describe("parseKvConfig", () => {
   });
 
   it("reads CRLF text and tabs", () => {
-    expect(parseKvConfig("notify_webhook:1\tendpoint=http://x\r\nnotify_webhook:2 endpoint=http://y\r\n", registry).map((target) => target.values.endpoint)).toEqual([
-      "http://x",
-      "http://y",
-    ]);
+    expect(
+      parseKvConfig("notify_webhook:1\tendpoint=http://x\r\nnotify_webhook:2 endpoint=http://y\r\n", registry).map((target) => target.values.endpoint),
+    ).toEqual(["http://x", "http://y"]);
   });
 
   it("keeps an empty value", () => {
@@ -112,12 +120,18 @@ describe("parseJsonConfig", () => {
       notify: {
         webhook: { "1": { enable: true, endpoint: "http://x", authToken: "tok", queueDir: "", queueLimit: 0, clientCert: "", clientKey: "" } },
         postgresql: { "1": { enable: false, format: "namespace", connectionString: "host=h", table: "t", host: "ignored", maxOpenConnections: 5 } },
-        amqp: { "1": { enable: true, url: "amqp://h", durable: true, publisherConfirms: false, deliveryMode: 2, batchCommitTimeout: 90_000_000_000, immediate: true } },
+        amqp: {
+          "1": { enable: true, url: "amqp://h", durable: true, publisherConfirms: false, deliveryMode: 2, batchCommitTimeout: 90_000_000_000, immediate: true },
+        },
         kafka: { "1": { enable: true, brokers: ["a:9092", "b:9092"], tls: { enable: true }, sasl: { password: "pw" }, producer: { compression: "gzip" } } },
       },
     });
     expect(parseJsonConfig(json, registry)).toEqual([
-      { type: "webhook", id: "1", values: { endpoint: "http://x", auth_token: "tok", client_cert: "", client_key: "", enable: "on", queue_dir: "", queue_limit: "0" } },
+      {
+        type: "webhook",
+        id: "1",
+        values: { endpoint: "http://x", auth_token: "tok", client_cert: "", client_key: "", enable: "on", queue_dir: "", queue_limit: "0" },
+      },
       { type: "postgres", id: "1", values: { format: "namespace", connection_string: "host=h", table: "t", max_open_connections: "5", enable: "off" } },
       {
         type: "amqp",
@@ -159,7 +173,9 @@ describe("parseJsonConfig", () => {
     expect(parseJsonConfig({ version: "33" }, registry)).toEqual([]);
     expect(() => parseJsonConfig({ notify: { sqs: { "1": {} } } }, registry)).toThrow(/unknown target type 'sqs'/);
     expect(() => parseJsonConfig("{", registry)).toThrow(/invalid JSON configuration/);
-    expect(() => parseJsonConfig({ notify: { webhook: { "1": { endpoint: { nested: 1 } } } } }, registry)).toThrow(/notify_webhook:1: endpoint: expected a string/);
+    expect(() => parseJsonConfig({ notify: { webhook: { "1": { endpoint: { nested: 1 } } } } }, registry)).toThrow(
+      /notify_webhook:1: endpoint: expected a string/,
+    );
   });
 });
 
@@ -345,7 +361,9 @@ describe("dumps", () => {
   it("redacts secret keys and embedded passwords in the KV dump", () => {
     const dump = dumpConfigKv(secretConfig(), registry);
     for (const secret of ["webhookpass", "tokensecret", "pgsecret", "amqpsecret", "plainsecret", "kafkasecret"]) expect(dump).not.toContain(secret);
-    expect(dump).toContain("notify_webhook:1 endpoint=http://admin:*redacted*@hook.local/path auth_token=*redacted* client_cert= client_key=/keys/client.pem enable=on");
+    expect(dump).toContain(
+      "notify_webhook:1 endpoint=http://admin:*redacted*@hook.local/path auth_token=*redacted* client_cert= client_key=/keys/client.pem enable=on",
+    );
     expect(dump).toContain('connection_string="host=db port=5432 user=minio password=*redacted* sslmode=disable"');
     expect(dump).toContain("notify_amqp url=amqp://guest:*redacted*@rabbit:5672/ ");
     expect(dump).not.toContain("immediate=");
@@ -362,7 +380,10 @@ describe("dumps", () => {
   });
 
   it("round-trips a secret-free configuration through both dumps", () => {
-    const config = loadNotifyConfig({ registry, kv: 'notify_webhook:1 endpoint=http://x comment="two words" queue_dir=/q\nnotify_postgres table=t format=access' });
+    const config = loadNotifyConfig({
+      registry,
+      kv: 'notify_webhook:1 endpoint=http://x comment="two words" queue_dir=/q\nnotify_postgres table=t format=access',
+    });
     expect(loadNotifyConfig({ registry, kv: dumpConfigKv(config, registry) })).toEqual(config);
     expect(loadNotifyConfig({ registry, json: dumpConfigJson(config, registry) })).toEqual(config);
   });

@@ -31,7 +31,10 @@ function toKvValue(spec: ConfigKeySpec, value: unknown, location: { subsystem: s
   }
   if (typeof value === "string") return value;
   if (Array.isArray(value) && value.every((item) => typeof item === "string" || typeof item === "number")) return value.join(",");
-  throw new ConfigError({ ...location, key: spec.name }, `expected a string, number or boolean in the JSON configuration, found ${Array.isArray(value) ? "an array" : typeof value}`);
+  throw new ConfigError(
+    { ...location, key: spec.name },
+    `expected a string, number or boolean in the JSON configuration, found ${Array.isArray(value) ? "an array" : typeof value}`,
+  );
 }
 
 function findPlugin(registry: TargetRegistry, typeKey: string): RegisteredPlugin | undefined {
@@ -73,7 +76,9 @@ export function parseJsonConfig(json: string | unknown, registry: TargetRegistry
       const known = registry.list().map((entry) => entry.plugin.arnType);
       throw new ConfigError(
         { subsystem: `notify_${typeKey}` },
-        `unknown target type '${typeKey}' in the JSON configuration` + (known.length > 0 ? ` (known: ${known.join(", ")})` : "") + `; ${missingPluginHint(typeKey)}`,
+        `unknown target type '${typeKey}' in the JSON configuration` +
+          (known.length > 0 ? ` (known: ${known.join(", ")})` : "") +
+          `; ${missingPluginHint(typeKey)}`,
       );
     }
     const plugin = registered.plugin;

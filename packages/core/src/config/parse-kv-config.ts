@@ -91,7 +91,7 @@ export function parseKvConfig(text: string, registry: TargetRegistry, options: P
       const hint = subsystem.startsWith("notify_") ? `; ${missingPluginHint(subsystem.slice("notify_".length))}` : "";
       throw new ConfigError(
         { subsystem },
-        `line ${index + 1}: unknown sub-system '${subsystem}'` + (known.length > 0 ? ` (known: ${known.join(", ")})` : "") + hint,
+        `line ${index + 1}: unknown sub-system '${subsystem}'${known.length > 0 ? ` (known: ${known.join(", ")})` : ""}${hint}`,
       );
     }
     if (id === "" || id.includes(":")) {

@@ -14,8 +14,9 @@ export function redactEmbeddedSecrets(value: string): string {
   result = result.replace(/(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&;]+)/gi, (_match, prefix: string) => `${prefix}${REDACTED}`);
   if (!result.includes("://")) {
     // go-sql-driver DSN: [user[:password]@][protocol[(address)]]/dbname; the password may hold '@'.
-    result = result.replace(/^([^:@\s/]*):(.*)@((?:[a-z0-9]+)?\(|\/)/i, (_match, user: string, _password: string, rest: string) =>
-      `${user}:${REDACTED}@${rest}`,
+    result = result.replace(
+      /^([^:@\s/]*):(.*)@((?:[a-z0-9]+)?\(|\/)/i,
+      (_match, user: string, _password: string, rest: string) => `${user}:${REDACTED}@${rest}`,
     );
   }
   return result;

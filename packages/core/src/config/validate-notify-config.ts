@@ -2,8 +2,8 @@ import { isAbsolute } from "node:path";
 import { ConfigError } from "../errors/config-error.js";
 import type { NotifyConfig, TargetRegistry, ValidatedTarget } from "../types.js";
 import { allKeysFor, subsystemFor } from "./common-keys.js";
-import { isConfigError, throwCollected } from "./notify-config-error.js";
 import { missingPluginHint } from "./minio-target-types.js";
+import { isConfigError, throwCollected } from "./notify-config-error.js";
 import { redactEmbeddedSecrets } from "./redact.js";
 import { parseUnsignedInt } from "./values.js";
 

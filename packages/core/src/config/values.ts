@@ -33,7 +33,8 @@ const NANOSECONDS_PER_UNIT: Readonly<Record<string, number>> = {
   m: 60e9,
   h: 3600e9,
 };
-const MAX_DURATION_NANOSECONDS = 9223372036854775807;
+// Go's int64 limit, 2^63 - 1, is not a double; 2^63 is the nearest one.
+const MAX_DURATION_NANOSECONDS = 2 ** 63;
 
 /** Go's `time.ParseDuration`, in nanoseconds (`1m30s` → 90e9). Throws ConfigError with Go's message. */
 export function parseGoDurationNanoseconds(value: string, location: ConfigErrorLocation = NO_LOCATION): number {

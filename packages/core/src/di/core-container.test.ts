@@ -1,10 +1,11 @@
 import "reflect-metadata";
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { fakePlugin } from "../plugin/test-plugin.fixture.js";
 import type { Logger } from "../types.js";
+import { currentCoreInstance } from "./core-version.js";
 import {
   createCoreContainer,
   installTargetPlugins,
@@ -14,7 +15,6 @@ import {
   resolveTargetRegistry,
 } from "./create-core-container.js";
 import { CORE_INSTANCE_KEY, claimCoreInstance } from "./duplicate-core-guard.js";
-import { currentCoreInstance } from "./core-version.js";
 import { CORE_TOKENS, targetPluginToken } from "./tokens.js";
 
 const folders: string[] = [];

@@ -58,9 +58,7 @@ describe("buildEventRecord", () => {
     expect(Object.keys(record.s3.object)).toEqual(Object.keys(expected.s3.object));
     expect(Object.keys(record.responseElements)).toEqual(Object.keys(expected.responseElements));
     expect(goJson(record)).toBe(COMPOSED_RECORD);
-    expect(logEnvelopeJson(record)).toBe(
-      `{"EventName":"s3:ObjectCreated:Put","Key":"photos/2024/summer trip/img 01.jpg","Records":[${COMPOSED_RECORD}]}`,
-    );
+    expect(logEnvelopeJson(record)).toBe(`{"EventName":"s3:ObjectCreated:Put","Key":"photos/2024/summer trip/img 01.jpg","Records":[${COMPOSED_RECORD}]}`);
   });
 
   it("uses the raw key for Listen streams", () => {
@@ -190,12 +188,15 @@ describe("key encoding and Go JSON escaping", () => {
   });
 
   it("escapes <, >, & and U+2028/U+2029 like Go inside a record", () => {
-    const record = buildEventRecord({
-      eventName: "s3:ObjectCreated:Put",
-      bucket: "b",
-      key: "<a>&\u2028",
-      userMetadata: { "X-Amz-Meta-Note": "<b>&\u2029" },
-    }, { escapeKey: false });
+    const record = buildEventRecord(
+      {
+        eventName: "s3:ObjectCreated:Put",
+        bucket: "b",
+        key: "<a>&\u2028",
+        userMetadata: { "X-Amz-Meta-Note": "<b>&\u2029" },
+      },
+      { escapeKey: false },
+    );
     const json = goJson(record);
     expect(json).toContain('"key":"\\u003ca\\u003e\\u0026\\u2028"');
     expect(json).toContain('"X-Amz-Meta-Note":"\\u003cb\\u003e\\u0026\\u2029"');

@@ -3,13 +3,13 @@ import { S3Error } from "../errors/s3-error.js";
 import type { EventName } from "../types.js";
 import {
   EVENT_NAMES,
-  WILDCARD_EVENT_NAMES,
   eventNameBit,
   eventNameMask,
   expandEventName,
   isRemovalEvent,
   maskHasEventName,
   parseEventName,
+  WILDCARD_EVENT_NAMES,
 } from "./event-names.js";
 import { MC_EVENT_SHORTHANDS, parseMcEventList } from "./mc-event-shorthands.js";
 

@@ -1,5 +1,5 @@
 import type { RegisteredPlugin, TargetPlugin, TargetRegistry } from "../types.js";
-import { SUPPORTED_TARGET_API_VERSIONS, isTargetPlugin } from "./define-target-plugin.js";
+import { isTargetPlugin, SUPPORTED_TARGET_API_VERSIONS } from "./define-target-plugin.js";
 import { PluginError } from "./plugin-error.js";
 
 const SLUG = /^[a-z][a-z0-9_-]*$/;
@@ -42,11 +42,7 @@ export function createTargetRegistry(): TargetRegistry {
       const sameType = byType.get(plugin.type);
       if (sameType) {
         if (sameType.plugin === plugin) return;
-        throw new PluginError(
-          "S3NOTIFY_ERR_PLUGIN_DUPLICATE",
-          source,
-          `two target plugins claim type "${plugin.type}": ${sameType.source} and ${source}`,
-        );
+        throw new PluginError("S3NOTIFY_ERR_PLUGIN_DUPLICATE", source, `two target plugins claim type "${plugin.type}": ${sameType.source} and ${source}`);
       }
       const sameArnType = byArnType.get(plugin.arnType);
       if (sameArnType) {

@@ -1,5 +1,5 @@
-import { defineTargetPlugin } from "./define-target-plugin.js";
 import type { Target, TargetPlugin } from "../types.js";
+import { defineTargetPlugin } from "./define-target-plugin.js";
 
 /** A small webhook-like plugin for core's own tests. */
 export function fakePlugin(type: string, options: { arnType?: string; apiVersion?: number } = {}): TargetPlugin {

@@ -1,3 +1,4 @@
+import { parseEventName } from "../event/event-names.js";
 import {
   duplicateEventNameError,
   duplicatePrefixError,
@@ -7,11 +8,10 @@ import {
   malformedXmlError,
   unsupportedNotificationError,
 } from "../s3/notification-errors.js";
-import { parseEventName } from "../event/event-names.js";
 import type { Arn, FilterRule, NotificationConfiguration, QueueConfiguration, RuleEventName } from "../types.js";
 import { parseArn } from "./arn.js";
 import { queueConfigurationToXml } from "./notification-to-xml.js";
-import { type XmlElement, checkSubtree, isElement, textOf } from "./xml-tree.js";
+import { checkSubtree, isElement, textOf, type XmlElement } from "./xml-tree.js";
 
 const EMPTY_ARN: Arn = Object.freeze({ region: "", id: "", type: "" });
 

@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { S3Error } from "../errors/s3-error.js";
 import { missingContentLengthError } from "../s3/notification-errors.js";
 import type { RulesValidationContext, TargetId } from "../types.js";
-import { notificationToXml } from "./notification-to-xml.js";
 import { parseNotificationJson } from "./notification-json.js";
+import { notificationToXml } from "./notification-to-xml.js";
 import { parseNotificationXml } from "./notification-xml.js";
 
 const NS = 'xmlns="http://s3.amazonaws.com/doc/2006-03-01/"';
@@ -204,9 +204,15 @@ describe("parseNotificationXml: facts §3.4 error rows", () => {
   });
 
   it("Content-Length ≤ 0 is MissingContentLength with HTTP 411", () => {
-    expectS3Error(() => {
-      throw missingContentLengthError();
-    }, "MissingContentLength", "You must provide the Content-Length HTTP header.", undefined, 411);
+    expectS3Error(
+      () => {
+        throw missingContentLengthError();
+      },
+      "MissingContentLength",
+      "You must provide the Content-Length HTTP header.",
+      undefined,
+      411,
+    );
   });
 
   it("reports the first error in document order", () => {
@@ -355,7 +361,12 @@ describe("notificationToXml", () => {
 
   it("round-trips parse → toXml → parse", () => {
     const original = document(
-      queue({ id: " spaced &amp; &lt;odd&gt; ", arn: WEBHOOK, events: ["s3:ObjectCreated:*", "s3:BucketCreated:*"], filter: filter(["prefix", "2024/ a"], ["suffix", "*.jpg"]) }),
+      queue({
+        id: " spaced &amp; &lt;odd&gt; ",
+        arn: WEBHOOK,
+        events: ["s3:ObjectCreated:*", "s3:BucketCreated:*"],
+        filter: filter(["prefix", "2024/ a"], ["suffix", "*.jpg"]),
+      }),
       queue({ arn: "arn:minio:sqs::PRIMARY:postgresql", events: ["s3:LifecycleDelMarkerExpiration:Delete"] }),
     );
     const parsed = parseNotificationXml(original);
@@ -377,7 +388,14 @@ describe("parseNotificationJson", () => {
           Id: "jpeg",
           QueueArn: WEBHOOK,
           Events: ["s3:ObjectCreated:*", "s3:ObjectRemoved:Delete"],
-          Filter: { Key: { FilterRules: [{ Name: "prefix", Value: "2024/" }, { Name: "suffix", Value: ".jpg" }] } },
+          Filter: {
+            Key: {
+              FilterRules: [
+                { Name: "prefix", Value: "2024/" },
+                { Name: "suffix", Value: ".jpg" },
+              ],
+            },
+          },
         },
       ],
     };
@@ -392,7 +410,14 @@ describe("parseNotificationJson", () => {
           Id: "jpeg",
           Queue: WEBHOOK,
           Event: ["s3:ObjectCreated:*", "s3:ObjectRemoved:Delete"],
-          Filter: { S3Key: { FilterRule: [{ Name: "prefix", Value: "2024/" }, { Name: "suffix", Value: ".jpg" }] } },
+          Filter: {
+            S3Key: {
+              FilterRule: [
+                { Name: "prefix", Value: "2024/" },
+                { Name: "suffix", Value: ".jpg" },
+              ],
+            },
+          },
         },
       ],
     };
@@ -400,9 +425,7 @@ describe("parseNotificationJson", () => {
   });
 
   it("applies the same checks and errors", () => {
-    expect(errorOf(() => parseNotificationJson({ QueueConfigurations: [{ QueueArn: WEBHOOK, Events: ["nope"] }] })).detail).toBe(
-      "invalid event name 'nope'",
-    );
+    expect(errorOf(() => parseNotificationJson({ QueueConfigurations: [{ QueueArn: WEBHOOK, Events: ["nope"] }] })).detail).toBe("invalid event name 'nope'");
     expect(errorOf(() => parseNotificationJson({ QueueConfigurations: [{ QueueArn: WEBHOOK, Events: [] }] })).s3Code).toBe("MalformedXML");
     expect(errorOf(() => parseNotificationJson({ TopicConfigurations: [{}] })).s3Code).toBe("UnsupportedNotification");
     expect(errorOf(() => parseNotificationJson({ QueueConfigurations: [{ QueueArn: WEBHOOK, Events: [7] }] })).s3Code).toBe("MalformedXML");

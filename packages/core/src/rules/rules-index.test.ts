@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { EVENT_NAMES, WILDCARD_EVENT_NAMES, expandEventName } from "../event/event-names.js";
+import { EVENT_NAMES, expandEventName, WILDCARD_EVENT_NAMES } from "../event/event-names.js";
 import type { EventName, FilterRule, NotificationConfiguration, QueueConfiguration, RuleEventName } from "../types.js";
 import { parseNotificationXml } from "./notification-xml.js";
 import { matchSimple } from "./pattern.js";
 import { PatternIndex } from "./pattern-index.js";
-import { RulesIndex, queuePattern } from "./rules-index.js";
+import { queuePattern, RulesIndex } from "./rules-index.js";
 
 function random(seed: number): () => number {
   let state = seed >>> 0;

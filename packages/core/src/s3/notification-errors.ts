@@ -7,8 +7,7 @@ import { S3Error } from "../errors/s3-error.js";
 export const NOTIFICATION_ERROR_MESSAGES = Object.freeze({
   invalidEventName: "A specified event is not supported for notifications.",
   invalidArn: "A specified destination ARN does not exist or is not well-formed. Verify the destination ARN.",
-  unknownRegion:
-    "A specified destination is in a different region than the bucket. You must use a destination that resides in the same region as the bucket.",
+  unknownRegion: "A specified destination is in a different region than the bucket. You must use a destination that resides in the same region as the bucket.",
   invalidFilterName: "filter rule name must be either prefix or suffix",
   duplicatePrefix: "Cannot specify more than one prefix rule in a filter.",
   duplicateSuffix: "Cannot specify more than one suffix rule in a filter.",

@@ -95,7 +95,7 @@ export class KafkaWriter {
   }
   array<T>(items: readonly T[], writeItem: (writer: this, item: T, index: number) => void): this {
     this.int32(items.length);
-    items.forEach((item, index) => writeItem(this, item, index));
+    for (const [index, item] of items.entries()) writeItem(this, item, index);
     return this;
   }
   raw(chunk: Buffer): this {

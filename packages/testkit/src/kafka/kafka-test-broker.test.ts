@@ -102,10 +102,29 @@ describe("KafkaTestBroker SASL and TLS", () => {
   it("serves TLS with SCRAM-SHA-256", async () => {
     const dir = mkdtempSync(join(tmpdir(), "kafka-tls-"));
     try {
-      const made = spawnSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")]);
+      const made = spawnSync("openssl", [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1",
+        "-keyout",
+        join(dir, "key.pem"),
+        "-out",
+        join(dir, "cert.pem"),
+      ]);
       expect(made.status).toBe(0);
       const cert = readFileSync(join(dir, "cert.pem"));
-      const broker = await KafkaTestBroker.start({ tls: { key: readFileSync(join(dir, "key.pem")), cert }, sasl: { mechanism: "SCRAM-SHA-256", username: "u", password: "p" } });
+      const broker = await KafkaTestBroker.start({
+        tls: { key: readFileSync(join(dir, "key.pem")), cert },
+        sasl: { mechanism: "SCRAM-SHA-256", username: "u", password: "p" },
+      });
       brokers.push(broker);
       const producer = client(broker, { ssl: { ca: [cert] }, sasl: { mechanism: "scram-sha-256", username: "u", password: "p" } }).producer();
       await producer.connect();

@@ -2,7 +2,7 @@ import { once } from "node:events";
 import net from "node:net";
 import tls from "node:tls";
 import { KafkaReader, KafkaWriter } from "./kafka-buffer.js";
-import { type DecodedBatch, RecordBatchError, decodeRecordBatches, withBaseOffset } from "./record-batch.js";
+import { type DecodedBatch, decodeRecordBatches, RecordBatchError, withBaseOffset } from "./record-batch.js";
 import { type SaslCredentials, SaslServerSession } from "./sasl-server.js";
 
 /** One message as the test broker stored it. */
@@ -156,7 +156,11 @@ export class KafkaTestBroker {
 
   /** Create a topic explicitly (auto-creation also happens on Metadata). */
   createTopic(topic: string, partitions = this.options.partitions ?? 1): void {
-    if (!this.logs.has(topic)) this.logs.set(topic, Array.from({ length: partitions }, () => ({ batches: [], nextOffset: 0n })));
+    if (!this.logs.has(topic))
+      this.logs.set(
+        topic,
+        Array.from({ length: partitions }, () => ({ batches: [], nextOffset: 0n })),
+      );
   }
 
   private nextArrival(timeoutMs: number): Promise<void> {
@@ -409,9 +413,12 @@ export class KafkaTestBroker {
     const topics =
       reader.array((topicReader) => ({
         name: topicReader.string(),
-        partitions: topicReader.array((partitionReader) => ({ index: partitionReader.int32(), offset: partitionReader.int64(), maxBytes: partitionReader.int32() })) ?? [],
+        partitions:
+          topicReader.array((partitionReader) => ({ index: partitionReader.int32(), offset: partitionReader.int64(), maxBytes: partitionReader.int32() })) ??
+          [],
       })) ?? [];
-    const hasData = () => topics.some((topic) => topic.partitions.some((partition) => (this.logs.get(topic.name)?.[partition.index]?.nextOffset ?? 0n) > partition.offset));
+    const hasData = () =>
+      topics.some((topic) => topic.partitions.some((partition) => (this.logs.get(topic.name)?.[partition.index]?.nextOffset ?? 0n) > partition.offset));
     if (!hasData()) await this.nextArrival(Math.min(Math.max(maxWaitMs, 0), 1_000));
     const writer = new KafkaWriter().int32(0);
     writer.array(topics, (topicWriter, topic) => {

@@ -37,7 +37,8 @@ export class SaslServerSession {
     if (this.scram === undefined) {
       const clientFirstBare = message.replace(/^[^,]*,[^,]*,/, "");
       const attributes = parseAttributes(clientFirstBare);
-      if (attributes.n !== this.credentials.username) return { reply: Buffer.alloc(0), done: true, error: "Authentication failed: Invalid username or password" };
+      if (attributes.n !== this.credentials.username)
+        return { reply: Buffer.alloc(0), done: true, error: "Authentication failed: Invalid username or password" };
       const nonce = `${attributes.r ?? ""}${randomBytes(12).toString("base64url")}`;
       const salt = randomBytes(16);
       const serverFirst = `r=${nonce},s=${salt.toString("base64")},i=${SaslServerSession.iterations}`;
@@ -58,7 +59,11 @@ export class SaslServerSession {
     for (let index = 0; index < recoveredKey.length; index++) recoveredKey[index] = (proof[index] ?? 0) ^ (clientSignature[index] as number);
     const recoveredStoredKey = createHash(algorithm).update(recoveredKey).digest();
     if (attributes.r !== nonce || proof.length !== clientSignature.length || !timingSafeEqual(recoveredStoredKey, storedKey)) {
-      return { reply: Buffer.alloc(0), done: true, error: "Authentication failed during authentication due to invalid credentials with SASL mechanism " + this.credentials.mechanism };
+      return {
+        reply: Buffer.alloc(0),
+        done: true,
+        error: `Authentication failed during authentication due to invalid credentials with SASL mechanism ${this.credentials.mechanism}`,
+      };
     }
     const serverKey = createHmac(algorithm, saltedPassword).update("Server Key").digest();
     const serverSignature = createHmac(algorithm, serverKey).update(authMessage).digest("base64");

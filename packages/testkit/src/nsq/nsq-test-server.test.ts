@@ -68,7 +68,21 @@ describe("NsqTestServer with nsqjs", () => {
   it("upgrades the connection to TLS when the client asks", async () => {
     const dir = mkdtempSync(join(tmpdir(), "nsq-tls-"));
     try {
-      const made = spawnSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")]);
+      const made = spawnSync("openssl", [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-keyout",
+        join(dir, "key.pem"),
+        "-out",
+        join(dir, "cert.pem"),
+      ]);
       expect(made.status).toBe(0);
       const server = await start({ tls: { key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) } });
       const writer = await connectWriter(server, { tls: true, tlsVerification: false });

@@ -203,7 +203,8 @@ export class NsqTestServer {
           this.commands.push(name);
           const topic = params[0] ?? "";
           if (!TOPIC_NAME.test(topic) || topic.length > 64) return fatal(`E_BAD_TOPIC ${name} topic name "${topic}" is not valid`);
-          if (body.length > (this.options.maxMessageBytes ?? 1024 * 1024)) return fatal(`E_BAD_MESSAGE ${name} message too big ${body.length} > ${this.options.maxMessageBytes ?? 1024 * 1024}`);
+          if (body.length > (this.options.maxMessageBytes ?? 1024 * 1024))
+            return fatal(`E_BAD_MESSAGE ${name} message too big ${body.length} > ${this.options.maxMessageBytes ?? 1024 * 1024}`);
           if (this.consumeFailure(write)) return;
           this.stored.push({ topic, body: body.toString(), deferMs: name === "DPUB" ? Number(params[1] ?? 0) : 0 });
           write(FRAME_RESPONSE, "OK");
