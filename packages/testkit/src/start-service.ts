@@ -435,7 +435,20 @@ const definitions: Record<ServiceName, ServiceDefinition> = {
       const logFile = join(context.dir, "redis.log");
       const main = spawnChild(
         binary(context, "server"),
-        ["--port", String(port(context, "main")), "--bind", HOST, "--dir", context.dir, "--save", "", "--appendonly", "no", "--logfile", logFile],
+        [
+          "--port",
+          String(port(context, "main")),
+          "--bind",
+          HOST,
+          "--dir",
+          context.dir, // A save point makes a SIGTERM shutdown write dump.rdb, so stop()/start() keeps the data as the contract says.
+          "--save",
+          "3600 1",
+          "--appendonly",
+          "no",
+          "--logfile",
+          logFile,
+        ],
         logFile,
       );
       return { main, helpers: [], logFile, stopSignal: "SIGTERM" };
@@ -596,6 +609,8 @@ const definitions: Record<ServiceName, ServiceDefinition> = {
         "per_listener_settings false",
         "allow_anonymous true",
         "persistence false",
+        // Real deployments set it for pipelined publishers; without it Mosquitto holds PUBACKs back ~40 ms.
+        "set_tcp_nodelay true",
         ...(isRoot ? ["user root"] : []),
         `log_dest file ${join(context.dir, "mosquitto.log")}`,
         `listener ${port(context, "main")} ${HOST}`,
