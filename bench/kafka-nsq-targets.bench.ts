@@ -5,42 +5,23 @@
 // this process too, so their CPU cost is inside every figure alike.
 //
 //   npx tsx bench/kafka-nsq-targets.bench.ts      (BENCH_SECONDS=2 per case)
-import { buildEventRecord, type EventRecord, silentLogger, type Target, type TargetPlugin } from "@s3notify/core";
+
+import type { Target } from "@s3notify/core";
 import { KafkaTestBroker, NsqTestServer } from "@s3notify/testkit";
 import kafkaTarget from "../packages/target-kafka/src/index.js";
 import nsqTarget from "../packages/target-nsq/src/index.js";
+import { makeBenchTarget, nextBenchRecord } from "./support.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? "2");
 const BATCH_SIZES = [1, 100, 500] as const;
 
-let sequence = 0;
-function nextRecord(): EventRecord {
-  sequence += 1;
-  return buildEventRecord({
-    eventName: "s3:ObjectCreated:Put",
-    bucket: "photos",
-    key: `2024/holiday/IMG_${String(sequence).padStart(7, "0")}.jpg`,
-    size: 1_048_576,
-    eTag: "d41d8cd98f00b204e9800998ecf8427e",
-    contentType: "image/jpeg",
-    request: { principalId: "minioadmin", sourceIp: "127.0.0.1", userAgent: "MinIO (linux; amd64) minio-go/v7.0.70" },
-  });
-}
-
-function makeTarget<Config>(plugin: TargetPlugin<Config>, values: Record<string, string>): Target {
-  const raw: Record<string, string> = {};
-  for (const key of plugin.keys) raw[key.name] = key.default;
-  const config = plugin.parseConfig({ ...raw, ...values }, { targetId: "bench", subsystem: `notify_${plugin.type}` });
-  return plugin.create(config, { targetId: { id: "bench", type: plugin.arnType }, logger: silentLogger });
-}
-
 async function measure(target: Target, batchSize: number): Promise<number> {
-  await target.send(Array.from({ length: batchSize }, nextRecord));
+  await target.send(Array.from({ length: batchSize }, nextBenchRecord));
   const started = performance.now();
   const deadline = started + SECONDS * 1000;
   let events = 0;
   while (performance.now() < deadline) {
-    const batch = Array.from({ length: batchSize }, nextRecord);
+    const batch = Array.from({ length: batchSize }, nextBenchRecord);
     await target.send(batch);
     events += batch.length;
   }
@@ -55,9 +36,9 @@ try {
     [
       "kafka",
       (batchSize: number) =>
-        makeTarget(kafkaTarget, { brokers: kafkaBroker.brokers.join(","), topic: `bench-${batchSize}`, batch_size: String(Math.max(batchSize, 2)) }),
+        makeBenchTarget(kafkaTarget, { brokers: kafkaBroker.brokers.join(","), topic: `bench-${batchSize}`, batch_size: String(Math.max(batchSize, 2)) }),
     ],
-    ["nsq", () => makeTarget(nsqTarget, { nsqd_address: nsqd.address, topic: "bench" })],
+    ["nsq", () => makeBenchTarget(nsqTarget, { nsqd_address: nsqd.address, topic: "bench" })],
   ] as const) {
     let baseline = 0;
     for (const batchSize of BATCH_SIZES) {

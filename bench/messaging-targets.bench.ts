@@ -6,51 +6,32 @@
 //
 //   npx tsx bench/messaging-targets.bench.ts      (BENCH_SECONDS=4 per target: 8 rounds, each
 //   timing both modes back to back; the ratio is the median of the 8 round ratios)
+
 import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildEventRecord, type EventRecord, silentLogger, type Target, type TargetPlugin } from "@s3notify/core";
+import type { EventRecord, Target } from "@s3notify/core";
 import { freePort, type RunningService, startService } from "@s3notify/testkit";
 import amqp from "amqplib";
 import { connect as natsConnect } from "nats";
 import amqpTarget from "../packages/target-amqp/src/index.js";
 import mqttTarget from "../packages/target-mqtt/src/index.js";
 import natsTarget from "../packages/target-nats/src/index.js";
+import { makeBenchTarget, nextBenchRecord } from "./support.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? "4");
 const BATCH_SIZE = 256;
 const ROUNDS = 8;
 
-let sequence = 0;
-function buildRecord(): EventRecord {
-  sequence += 1;
-  return buildEventRecord({
-    eventName: "s3:ObjectCreated:Put",
-    bucket: "photos",
-    key: `2024/holiday/IMG_${String(sequence).padStart(7, "0")}.jpg`,
-    size: 1_048_576,
-    eTag: "d41d8cd98f00b204e9800998ecf8427e",
-    contentType: "image/jpeg",
-    request: { principalId: "minioadmin", sourceIp: "127.0.0.1", userAgent: "MinIO (linux; amd64) minio-go/v7.0.70" },
-  });
-}
-
 // Core hands targets records it already built: build a pool before timing, so only the target's
 // own work (envelope JSON, publish, acknowledgements) is measured.
-const POOL = Array.from({ length: 4096 }, buildRecord);
+const POOL = Array.from({ length: 4096 }, nextBenchRecord);
 let cursor = 0;
 function nextRecord(): EventRecord {
   cursor = (cursor + 1) % POOL.length;
   return POOL[cursor] as EventRecord;
-}
-
-function makeTarget<Config>(plugin: TargetPlugin<Config>, values: Record<string, string>): Target {
-  const raw: Record<string, string> = { queue_dir: "", queue_limit: "0" };
-  for (const key of plugin.keys) raw[key.name] = key.default;
-  const config = plugin.parseConfig({ ...raw, ...values }, { targetId: "bench", subsystem: `notify_${plugin.type}` });
-  return plugin.create(config, { targetId: { id: "bench", type: plugin.arnType }, logger: silentLogger });
 }
 
 /**
@@ -96,14 +77,11 @@ async function compare(make: () => Target): Promise<{ single: number; batched: n
  * back all PUBACKs of a pipelined batch but the first until the client's delayed ACK (~40 ms) fires,
  * so a batch costs at least 40 ms whatever its size.
  */
-async function mosquittoNoDelay(): Promise<{ port: number; stop(): Promise<void> }> {
+async function mosquittoDefaults(): Promise<{ port: number; stop(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), "s3notify-bench-mosquitto-"));
   const port = await freePort();
   const root = process.getuid?.() === 0 ? ["user root"] : [];
-  await writeFile(
-    join(dir, "mosquitto.conf"),
-    [`listener ${port} 127.0.0.1`, "allow_anonymous true", "persistence false", "set_tcp_nodelay true", ...root, ""].join("\n"),
-  );
+  await writeFile(join(dir, "mosquitto.conf"), [`listener ${port} 127.0.0.1`, "allow_anonymous true", "persistence false", ...root, ""].join("\n"));
   const child = spawn("mosquitto", ["-c", join(dir, "mosquitto.conf")], { stdio: "ignore" });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const deadline = Date.now() + 10_000;
@@ -116,7 +94,7 @@ async function mosquittoNoDelay(): Promise<{ port: number; stop(): Promise<void>
       socket.once("error", () => resolve(false));
     });
     if (up) break;
-    if (Date.now() > deadline) throw new Error("mosquitto (set_tcp_nodelay) did not start");
+    if (Date.now() > deadline) throw new Error("mosquitto (default settings) did not start");
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return {
@@ -135,7 +113,8 @@ const rows: { target: string; batchSize: number; perSecond: number; ratio: numbe
 try {
   const [rabbit, mosquitto, nats] = await Promise.all([startService("rabbitmq"), startService("mosquitto"), startService("nats")]);
   services.push(rabbit, mosquitto, nats);
-  extraMosquitto = await mosquittoNoDelay();
+  // The launcher's Mosquitto sets TCP_NODELAY; a second one keeps Mosquitto's default for comparison.
+  extraMosquitto = await mosquittoDefaults();
 
   // A queue bound to the exchange, so that every confirm covers a routed (enqueued) message.
   const rabbitAdmin = await amqp.connect(rabbit.url);
@@ -148,14 +127,14 @@ try {
   await (await natsAdmin.jetstreamManager()).streams.add({ name: "BENCH", subjects: ["bench.>"], max_msgs: 100_000 });
 
   const cases: [string, () => Target][] = [
-    ["amqp (publisher_confirms)", () => makeTarget(amqpTarget, { url: rabbit.url, exchange: "bench", exchange_type: "fanout", publisher_confirms: "on" })],
-    ["mqtt (qos 1, Mosquitto defaults)", () => makeTarget(mqttTarget, { broker: `tcp://127.0.0.1:${mosquitto.port}`, topic: "bench/events", qos: "1" })],
+    ["amqp (publisher_confirms)", () => makeBenchTarget(amqpTarget, { url: rabbit.url, exchange: "bench", exchange_type: "fanout", publisher_confirms: "on" })],
     [
-      "mqtt (qos 1, set_tcp_nodelay true)",
-      () => makeTarget(mqttTarget, { broker: `tcp://127.0.0.1:${(extraMosquitto as { port: number }).port}`, topic: "bench/events", qos: "1" }),
+      "mqtt (qos 1, Mosquitto defaults)",
+      () => makeBenchTarget(mqttTarget, { broker: `tcp://127.0.0.1:${(extraMosquitto as { port: number }).port}`, topic: "bench/events", qos: "1" }),
     ],
-    ["nats (jetstream)", () => makeTarget(natsTarget, { address: `127.0.0.1:${nats.port}`, subject: "bench.events", jetstream: "on" })],
-    ["nats (core, flush per send)", () => makeTarget(natsTarget, { address: `127.0.0.1:${nats.port}`, subject: "bench.core" })],
+    ["mqtt (qos 1, set_tcp_nodelay true)", () => makeBenchTarget(mqttTarget, { broker: `tcp://127.0.0.1:${mosquitto.port}`, topic: "bench/events", qos: "1" })],
+    ["nats (jetstream)", () => makeBenchTarget(natsTarget, { address: `127.0.0.1:${nats.port}`, subject: "bench.events", jetstream: "on" })],
+    ["nats (core, flush per send)", () => makeBenchTarget(natsTarget, { address: `127.0.0.1:${nats.port}`, subject: "bench.core" })],
   ];
   for (const [name, make] of cases) {
     const { single, batched, medianRatio } = await compare(make);

@@ -4,37 +4,17 @@
 // throw-away redis-server in the same run.
 //
 //   npx tsx bench/redis-target.bench.ts      (BENCH_SECONDS=3 per case, in 3 interleaved rounds; needs `pnpm build` for core and testkit)
-import { buildEventRecord, type EventRecord, silentLogger, type Target } from "@s3notify/core";
+
+import type { Target } from "@s3notify/core";
 import { type RunningService, startService } from "@s3notify/testkit";
 import { redisTarget } from "../packages/target-redis/src/index.js";
+import { makeBenchTarget, nextBenchRecord } from "./support.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? "3");
 const ROUNDS = 3;
 const BATCH_SIZES = [1, 100, 500] as const;
 const FORMATS = ["namespace", "access"] as const;
 const GOAL = 10;
-
-let sequence = 0;
-function nextRecord(): EventRecord {
-  sequence += 1;
-  return buildEventRecord({
-    eventName: "s3:ObjectCreated:Put",
-    bucket: "photos",
-    key: `2024/holiday/IMG_${String(sequence).padStart(7, "0")}.jpg`,
-    size: 1_048_576,
-    eTag: "d41d8cd98f00b204e9800998ecf8427e",
-    contentType: "image/jpeg",
-    userMetadata: { "content-type": "image/jpeg" },
-    request: { principalId: "minioadmin", sourceIp: "127.0.0.1", userAgent: "MinIO (linux; amd64) minio-go/v7.0.70" },
-  });
-}
-
-function makeTarget(values: Record<string, string>): Target {
-  const raw: Record<string, string> = {};
-  for (const key of redisTarget.keys) raw[key.name] = key.default;
-  const config = redisTarget.parseConfig({ ...raw, ...values }, { targetId: "bench", subsystem: "notify_redis" });
-  return redisTarget.create(config, { targetId: { id: "bench", type: "redis" }, logger: silentLogger });
-}
 
 /** Time spent inside send() only: building the records is the host's cost, the same for every batch size. */
 interface Measurement {
@@ -45,7 +25,7 @@ interface Measurement {
 async function measure(target: Target, batchSize: number, seconds: number, into: Measurement): Promise<void> {
   const deadline = performance.now() + seconds * 1000;
   while (performance.now() < deadline) {
-    const batch = Array.from({ length: batchSize }, nextRecord);
+    const batch = Array.from({ length: batchSize }, nextBenchRecord);
     const started = performance.now();
     await target.send(batch);
     into.sendMs += performance.now() - started;
@@ -62,12 +42,14 @@ interface Row {
 }
 
 async function benchFormat(redis: RunningService, format: (typeof FORMATS)[number]): Promise<Row[]> {
-  const targets = BATCH_SIZES.map((batchSize) => makeTarget({ address: `127.0.0.1:${redis.port}`, key: `bench_${format}_${batchSize}`, format }));
+  const targets = BATCH_SIZES.map((batchSize) =>
+    makeBenchTarget(redisTarget, { address: `127.0.0.1:${redis.port}`, key: `bench_${format}_${batchSize}`, format }),
+  );
   try {
     const measurements = BATCH_SIZES.map(() => ({ events: 0, sendMs: 0 }));
     for (const [index, target] of targets.entries()) {
       await target.open();
-      await target.send(Array.from({ length: BATCH_SIZES[index] as number }, nextRecord));
+      await target.send(Array.from({ length: BATCH_SIZES[index] as number }, nextBenchRecord));
     }
     // Interleave the cases in rounds so that a burst of load on the shared machine hits them all alike.
     for (let round = 0; round < ROUNDS; round++) {

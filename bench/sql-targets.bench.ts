@@ -4,38 +4,18 @@
 // PostgreSQL and MariaDB servers in the same run.
 //
 //   npx tsx bench/sql-targets.bench.ts      (BENCH_SECONDS=3 per case, in 10 interleaved rounds; needs `pnpm build` for core and testkit)
-import { buildEventRecord, type EventRecord, silentLogger, type Target, type TargetPlugin } from "@s3notify/core";
+
+import type { Target } from "@s3notify/core";
 import { type RunningService, startService } from "@s3notify/testkit";
 import mysql from "mysql2/promise";
 import { mysqlPlugin } from "../packages/target-mysql/src/index.js";
 import { postgresPlugin } from "../packages/target-postgres/src/index.js";
+import { makeBenchTarget, nextBenchRecord } from "./support.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? "3");
 const ROUNDS = 10;
 const BATCH_SIZES = [1, 100, 500] as const;
 const FORMATS = ["namespace", "access"] as const;
-
-let sequence = 0;
-function nextRecord(): EventRecord {
-  sequence += 1;
-  return buildEventRecord({
-    eventName: "s3:ObjectCreated:Put",
-    bucket: "photos",
-    key: `2024/holiday/IMG_${String(sequence).padStart(7, "0")}.jpg`,
-    size: 1_048_576,
-    eTag: "d41d8cd98f00b204e9800998ecf8427e",
-    contentType: "image/jpeg",
-    userMetadata: { "content-type": "image/jpeg" },
-    request: { principalId: "minioadmin", sourceIp: "127.0.0.1", userAgent: "MinIO (linux; amd64) minio-go/v7.0.70" },
-  });
-}
-
-function makeTarget<Config>(plugin: TargetPlugin<Config>, values: Record<string, string>, subsystem: string): Target {
-  const raw: Record<string, string> = {};
-  for (const key of plugin.keys) raw[key.name] = key.default;
-  const config = plugin.parseConfig({ ...raw, ...values }, { targetId: "bench", subsystem });
-  return plugin.create(config, { targetId: { id: "bench", type: plugin.arnType }, logger: silentLogger });
-}
 
 /** Time spent inside send() only: building the records is the host's cost, the same for every batch size. */
 interface Measurement {
@@ -47,7 +27,7 @@ interface Measurement {
 async function measure(target: Target, batchSize: number, seconds: number, into: Measurement): Promise<void> {
   const deadline = performance.now() + seconds * 1000;
   while (performance.now() < deadline) {
-    const batch = Array.from({ length: batchSize }, nextRecord);
+    const batch = Array.from({ length: batchSize }, nextBenchRecord);
     const started = performance.now();
     await target.send(batch);
     into.sendMs += performance.now() - started;
@@ -73,7 +53,7 @@ async function benchTarget(name: string, targetFor: (table: string, format: stri
       // Warm up: connection, table creation, prepared statements.
       for (const [index, target] of targets.entries()) {
         await target.open();
-        await target.send(Array.from({ length: BATCH_SIZES[index] as number }, nextRecord));
+        await target.send(Array.from({ length: BATCH_SIZES[index] as number }, nextBenchRecord));
       }
       // Interleave the cases in rounds so that a burst of load on the shared machine hits them all alike.
       for (let round = 0; round < ROUNDS; round++) {
@@ -117,14 +97,14 @@ async function main(): Promise<void> {
 
     const rows = [
       ...(await benchTarget("postgres", (table, format) =>
-        makeTarget(
+        makeBenchTarget(
           postgresPlugin,
           { connection_string: `host=127.0.0.1 port=${postgres.port} user=postgres dbname=postgres sslmode=disable`, table, format },
           "notify_postgres",
         ),
       )),
       ...(await benchTarget("mysql (MariaDB)", (table, format) =>
-        makeTarget(mysqlPlugin, { dsn_string: `root@tcp(127.0.0.1:${mariadb.port})/bench`, table, format }, "notify_mysql"),
+        makeBenchTarget(mysqlPlugin, { dsn_string: `root@tcp(127.0.0.1:${mariadb.port})/bench`, table, format }),
       )),
     ];
     console.log(`SQL targets: events/s inside send(), ${SECONDS} s per case in ${ROUNDS} interleaved rounds, one send() awaited at a time, loopback servers`);

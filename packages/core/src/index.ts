@@ -158,3 +158,7 @@ import { currentCoreInstance as currentCoreInstanceAtLoad } from "./di/core-vers
 import { claimCoreInstance as claimCoreInstanceAtLoad } from "./di/duplicate-core-guard.js";
 
 claimCoreInstanceAtLoad(currentCoreInstanceAtLoad());
+
+export { SecretValue } from "./config/secret-value.js";
+export type { OperationRun, RowOperation } from "./target-support/row-batch-plan.js";
+export { chunk, DELETE_EVENT_NAME, planOperation, toRuns } from "./target-support/row-batch-plan.js";

@@ -7,7 +7,6 @@ export { createTableStatement } from "./mysql-statements.js";
 export { isValidMysqlTableName } from "./mysql-table-name.js";
 export { MysqlTarget } from "./mysql-target.js";
 export { DEFAULT_CONNECT_TIMEOUT_MS, parseMysqlConfig, UNLIMITED_POOL_SIZE } from "./parse-mysql-config.js";
-export { SecretValue } from "./secret-value.js";
 export type { MysqlConnectionSettings, MysqlFlavour, MysqlFormat, MysqlTargetConfig, MysqlTlsMode } from "./types.js";
 export { mysqlPlugin };
 export default mysqlPlugin;

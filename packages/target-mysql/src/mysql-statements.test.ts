@@ -1,5 +1,5 @@
+import type { RowOperation } from "@s3notify/core";
 import { describe, expect, it } from "vitest";
-import type { RowOperation } from "./batch-plan.js";
 import { mysqlDateTime, runStatement } from "./mysql-statements.js";
 
 const upsert = (index: number, key: string): RowOperation => ({ kind: "upsert", index, key, value: `{"n":${index}}` });

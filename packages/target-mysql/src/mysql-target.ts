@@ -1,7 +1,11 @@
 import {
+  chunk,
   type EventRecord,
   type Logger,
+  type OperationRun,
   permanentError,
+  planOperation,
+  type RowOperation,
   retryableError,
   S3NotifyError,
   type Target,
@@ -10,9 +14,9 @@ import {
   type TargetContext,
   type TargetError,
   type TargetId,
+  toRuns,
 } from "@s3notify/core";
 import mysql from "mysql2/promise";
-import { chunk, type OperationRun, planOperation, type RowOperation, toRuns } from "./batch-plan.js";
 import { createTableStatement, probeTableStatement, runStatement } from "./mysql-statements.js";
 import type { MysqlFlavour, MysqlTargetConfig } from "./types.js";
 

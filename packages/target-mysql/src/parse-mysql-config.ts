@@ -1,8 +1,7 @@
-import { ConfigError, type ParseContext, type RawTargetConfig } from "@s3notify/core";
+import { ConfigError, type ParseContext, type RawTargetConfig, SecretValue } from "@s3notify/core";
 import { parseGoDuration } from "./go-duration.js";
 import { parseMysqlDsn, splitHostPort } from "./mysql-dsn.js";
 import { isValidMysqlTableName } from "./mysql-table-name.js";
-import { SecretValue } from "./secret-value.js";
 import type { MysqlConnectionSettings, MysqlFormat, MysqlTargetConfig, MysqlTlsMode } from "./types.js";
 
 /** Pool size used for `max_open_connections=0` (Go's "unlimited"): a send uses one connection at a time anyway. */

@@ -1,4 +1,4 @@
-import type { SecretValue } from "./secret-value.js";
+import type { SecretValue } from "@s3notify/core";
 
 /** `namespace`: one row per object, kept up to date. `access`: one row per event. */
 export type MysqlFormat = "namespace" | "access";

@@ -5,7 +5,6 @@ export { DEFAULT_CONNECT_TIMEOUT_MS, parsePostgresConfig, UNLIMITED_POOL_SIZE } 
 export { POSTGRES_CONFIG_KEYS } from "./postgres-config-keys.js";
 export { isValidPostgresTableName } from "./postgres-table-name.js";
 export { PostgresTarget } from "./postgres-target.js";
-export { SecretValue } from "./secret-value.js";
 export type {
   PostgresConnectionSettings,
   PostgresFormat,

@@ -1,7 +1,6 @@
-import { ConfigError, type ParseContext, type RawTargetConfig } from "@s3notify/core";
+import { ConfigError, type ParseContext, type RawTargetConfig, SecretValue } from "@s3notify/core";
 import { parseLibpqConnectionString } from "./libpq-connection-string.js";
 import { isValidPostgresTableName } from "./postgres-table-name.js";
-import { SecretValue } from "./secret-value.js";
 import type { PostgresConnectionSettings, PostgresFormat, PostgresSslMode, PostgresTargetConfig } from "./types.js";
 
 /** Pool size used for `max_open_connections=0` (Go's "unlimited"): a send uses one connection at a time anyway. */

@@ -1,5 +1,5 @@
+import { type RowOperation, toRuns } from "@s3notify/core";
 import { describe, expect, it } from "vitest";
-import { type RowOperation, toRuns } from "./batch-plan.js";
 import { createTableStatement, runStatement } from "./postgres-statements.js";
 
 const upsert = (index: number, key: string): RowOperation => ({ kind: "upsert", index, key, value: `{"n":${index}}` });

@@ -1,4 +1,4 @@
-import type { OperationRun } from "./batch-plan.js";
+import type { OperationRun } from "@s3notify/core";
 import type { PostgresFormat } from "./types.js";
 
 /** MinIO's exact CREATE TABLE statements (facts §6.7). */

@@ -1,9 +1,13 @@
 import { readFileSync } from "node:fs";
 import type { ConnectionOptions } from "node:tls";
 import {
+  chunk,
   type EventRecord,
   type Logger,
+  type OperationRun,
   permanentError,
+  planOperation,
+  type RowOperation,
   retryableError,
   S3NotifyError,
   type Target,
@@ -12,9 +16,9 @@ import {
   type TargetContext,
   type TargetError,
   type TargetId,
+  toRuns,
 } from "@s3notify/core";
 import pg from "pg";
-import { chunk, type OperationRun, planOperation, type RowOperation, toRuns } from "./batch-plan.js";
 import { createTableStatement, probeTableStatement, runStatement } from "./postgres-statements.js";
 import type { PostgresTargetConfig } from "./types.js";
 

@@ -1,4 +1,11 @@
-import { type EventRecord, objectPath, permanentError, recordsJson, type TargetError } from "@s3notify/core";
+import { permanentError, type TargetError } from "../errors/target-error.js";
+import { objectPath, recordsJson } from "../event/envelope.js";
+import type { EventRecord } from "../types.js";
+
+/**
+ * Row operations for the table targets (PostgreSQL, MySQL): MinIO's namespace and access
+ * semantics (facts §6.11) planned once, so that each target only renders its own SQL.
+ */
 
 /** The only event name that removes a row in the `namespace` format (facts §6.11). */
 export const DELETE_EVENT_NAME = "s3:ObjectRemoved:Delete";

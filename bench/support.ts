@@ -1,0 +1,27 @@
+// What every target benchmark needs: a realistic record and a target built the way core builds one.
+import { buildEventRecord, type EventRecord, silentLogger, type Target, type TargetPlugin } from "@s3notify/core";
+
+let sequence = 0;
+
+/** A fresh PUT record of a 1 MiB JPEG, each with its own key (as an upload-heavy bucket produces). */
+export function nextBenchRecord(): EventRecord {
+  sequence += 1;
+  return buildEventRecord({
+    eventName: "s3:ObjectCreated:Put",
+    bucket: "photos",
+    key: `2024/holiday/IMG_${String(sequence).padStart(7, "0")}.jpg`,
+    size: 1_048_576,
+    eTag: "d41d8cd98f00b204e9800998ecf8427e",
+    contentType: "image/jpeg",
+    userMetadata: { "content-type": "image/jpeg" },
+    request: { principalId: "minioadmin", sourceIp: "127.0.0.1", userAgent: "MinIO (linux; amd64) minio-go/v7.0.70" },
+  });
+}
+
+/** A target from KV values layered over the plugin's defaults and core's common keys. */
+export function makeBenchTarget<Config>(plugin: TargetPlugin<Config>, values: Record<string, string>): Target {
+  const raw: Record<string, string> = { queue_dir: "", queue_limit: "0" };
+  for (const key of plugin.keys) raw[key.name] = key.default;
+  const config = plugin.parseConfig({ ...raw, ...values }, { targetId: "bench", subsystem: `notify_${plugin.type}` });
+  return plugin.create(config, { targetId: { id: "bench", type: plugin.arnType }, logger: silentLogger });
+}
