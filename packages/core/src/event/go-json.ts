@@ -6,6 +6,8 @@ const GO_ESCAPES: Record<string, string> = {
   "\u2029": "\\u2029",
 };
 
+const NEEDS_REWRITE = /[<>&\u2028\u2029]|\\ud[89a-f]/;
+
 /**
  * JSON text byte-identical to Go's encoding/json for the values core builds:
  * compact, `<` `>` `&` and U+2028/U+2029 escaped, lone surrogates (invalid
@@ -15,6 +17,8 @@ const GO_ESCAPES: Record<string, string> = {
 export function goJson(value: unknown): string {
   const json = JSON.stringify(value);
   if (json === undefined) return "null";
+  // Most records need neither rewrite: one scan instead of two replace passes (this is on every send).
+  if (!NEEDS_REWRITE.test(json)) return json;
   return json
     .replace(/[<>&\u2028\u2029]/g, (character) => GO_ESCAPES[character] ?? character)
     .replace(/\\ud[89ab][0-9a-f]{2}(?!\\udc|\\udd|\\ude|\\udf)|(?<!\\ud[89ab][0-9a-f]{2})\\ud[c-f][0-9a-f]{2}/g, "\ufffd");
