@@ -16,7 +16,8 @@ pnpm -s build
 
 PORT="${S3NOTIFY_PORT:-9000}"
 THUMBNAILER_PORT="${THUMBNAILER_PORT:-9100}"
-DATA_DIR="${S3NOTIFY_DATA_DIR:-./data}"
+# Absolute, because MinIO's rule (kept here) refuses a relative queue_dir.
+DATA_DIR="$(mkdir -p "${S3NOTIFY_DATA_DIR:-./data}" && cd "${S3NOTIFY_DATA_DIR:-./data}" && pwd)"
 ACCESS_KEY="${MINIO_ROOT_USER:-minioadmin}"
 SECRET_KEY="${MINIO_ROOT_PASSWORD:-minioadmin}"
 ENDPOINT="http://127.0.0.1:${PORT}"

@@ -9,6 +9,12 @@ try {
 } catch (error) {
   // One clear line on stderr; never a stack trace or a secret.
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`s3notify: ${message.split("\n")[0]}\n`);
+  // A multi-line message (several config errors) is folded into the one line, not cut to its first.
+  const line = message
+    .split("\n")
+    .map((part) => part.trim())
+    .filter((part) => part !== "")
+    .join(" ");
+  process.stderr.write(`s3notify: ${line}\n`);
   process.exitCode = 1;
 }
