@@ -25,5 +25,6 @@ export type {
   InvalidConfigCase,
   RunningService,
   ServiceName,
+  ServiceTlsFiles,
   StartServiceOptions,
 } from "./types.js";

@@ -152,3 +152,11 @@ describe("startService failure reporting", () => {
     }
   });
 });
+
+describe("startService tls option", () => {
+  it("is refused for servers other than rabbitmq (the RabbitMQ TLS listener is tested in target-amqp's amqp-tls test)", async () => {
+    await expect(
+      startService("redis", { tls: { certFile: "/nonexistent/cert.pem", keyFile: "/nonexistent/key.pem", caFile: "/nonexistent/ca.pem" } }),
+    ).rejects.toThrow(/only supported for rabbitmq/);
+  });
+});

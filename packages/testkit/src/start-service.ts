@@ -5,7 +5,8 @@ import { request as httpRequest } from "node:http";
 import { createConnection, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
-import type { RunningService, ServiceName, StartServiceOptions } from "./types.js";
+import { connect as tlsConnect } from "node:tls";
+import type { RunningService, ServiceName, ServiceTlsFiles, StartServiceOptions } from "./types.js";
 
 const HOST = "127.0.0.1" as const;
 const DEFAULT_READY_TIMEOUT_MS = 120_000;
@@ -311,6 +312,29 @@ function socketExchange(
   });
 }
 
+/**
+ * The AMQP header over TLS → a method frame. A readiness probe only: the certificate is not checked here
+ * (the tests that use the listener do that).
+ */
+export function amqpsHandshake(port: number, timeoutMs = 2_000): Promise<boolean> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const socket = tlsConnect({ host: HOST, port, rejectUnauthorized: false });
+    const finish = (ok: boolean): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => finish(false), timeoutMs);
+    socket.once("secureConnect", () => socket.write(Buffer.from([0x41, 0x4d, 0x51, 0x50, 0, 0, 9, 1])));
+    socket.once("data", (chunk: Buffer) => finish(chunk[0] === 1));
+    socket.once("error", () => finish(false));
+    socket.once("close", () => finish(false));
+  });
+}
+
 /** RESP `PING` → `+PONG`. */
 export function redisPing(port: number): Promise<boolean> {
   return socketExchange(port, Buffer.from("PING\r\n"), (data) => {
@@ -395,6 +419,7 @@ interface PrepareContext {
   readonly install: boolean;
   readonly binaries: Record<string, string>;
   readonly instanceId: string;
+  readonly tls?: ServiceTlsFiles;
 }
 
 type LaunchContext = PrepareContext;
@@ -565,7 +590,18 @@ const definitions: Record<ServiceName, ServiceDefinition> = {
       await mkdir(join(context.dir, "mnesia"), { recursive: true });
       await mkdir(join(context.dir, "log"), { recursive: true });
       await writeFile(join(context.dir, "enabled_plugins"), "[].\n");
-      await writeFile(join(context.dir, "rabbitmq.conf"), `listeners.tcp.default = ${HOST}:${port(context, "main")}\n`);
+      const lines = [`listeners.tcp.default = ${HOST}:${port(context, "main")}`];
+      if (context.tls) {
+        lines.push(
+          `listeners.ssl.default = ${HOST}:${port(context, "amqps")}`,
+          `ssl_options.cacertfile = ${context.tls.caFile}`,
+          `ssl_options.certfile = ${context.tls.certFile}`,
+          `ssl_options.keyfile = ${context.tls.keyFile}`,
+          "ssl_options.verify = verify_none",
+          "ssl_options.fail_if_no_peer_cert = false",
+        );
+      }
+      await writeFile(join(context.dir, "rabbitmq.conf"), `${lines.join("\n")}\n`);
     },
     async launch(context) {
       const dir = context.dir;
@@ -597,7 +633,7 @@ const definitions: Record<ServiceName, ServiceDefinition> = {
       const main = spawnChild(binary(context, "server"), [], logFile, env, dir);
       return { main, helpers: [epmd], logFile, stopSignal: "SIGTERM" };
     },
-    ready: (context) => amqpHandshake(port(context, "main")),
+    ready: async (context) => (await amqpHandshake(port(context, "main"))) && (!context.tls || (await amqpsHandshake(port(context, "amqps")))),
   },
 
   mosquitto: {
@@ -687,13 +723,15 @@ export async function startService(name: ServiceName, options: StartServiceOptio
   const readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
   const install = options.install ?? true;
   const instanceId = `${process.pid}x${++instanceCounter}`;
+  if (options.tls && name !== "rabbitmq") throw new Error(`${name}: the tls option is only supported for rabbitmq`);
 
   // A free port can be taken by someone else between our probe and the server's bind: retry with new ports.
   for (let attempt = 1; ; attempt++) {
     const dir = await mkdtemp(join(tmpdir(), `s3notify-${name}-`));
     const ports: Record<string, number> = {};
     for (const portName of definition.portNames) ports[portName] = await freePort();
-    const context: PrepareContext = { dir, ports, install, binaries: {}, instanceId };
+    if (options.tls) ports.amqps = await freePort();
+    const context: PrepareContext = { dir, ports, install, binaries: {}, instanceId, tls: options.tls };
     try {
       await definition.prepare(context);
       const service = new ManagedService(name, definition, context, readyTimeoutMs);

@@ -11,6 +11,17 @@ export interface StartServiceOptions {
   readonly install?: boolean;
   /** Deadline for the ready check, in ms. */
   readonly readyTimeoutMs?: number;
+  /**
+   * RabbitMQ only: also open a TLS listener (exposed as `ports.amqps`) with these PEM files; the plain
+   * listener stays. Clients are not asked for certificates (`verify_none`).
+   */
+  readonly tls?: ServiceTlsFiles;
+}
+
+export interface ServiceTlsFiles {
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly caFile: string;
 }
 
 export interface RunningService {
@@ -18,7 +29,7 @@ export interface RunningService {
   readonly host: "127.0.0.1";
   /** The main client port. */
   readonly port: number;
-  /** Extra listeners by name: mosquitto `ws`, nats `monitor`. */
+  /** Extra listeners by name: mosquitto `ws`, nats `monitor`, rabbitmq `amqps` (with the `tls` option). */
   readonly ports: Readonly<Record<string, number>>;
   /**
    * A client URL: redis://127.0.0.1:P, postgres://postgres@127.0.0.1:P/postgres,
