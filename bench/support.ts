@@ -1,5 +1,6 @@
 // What every target benchmark needs: a realistic record and a target built the way core builds one.
 import { buildEventRecord, type EventRecord, silentLogger, type Target, type TargetPlugin } from "@s3notify/core";
+import { fullTargetValues } from "@s3notify/testkit";
 
 let sequence = 0;
 
@@ -20,8 +21,6 @@ export function nextBenchRecord(): EventRecord {
 
 /** A target from KV values layered over the plugin's defaults and core's common keys. */
 export function makeBenchTarget<Config>(plugin: TargetPlugin<Config>, values: Record<string, string>): Target {
-  const raw: Record<string, string> = { queue_dir: "", queue_limit: "0" };
-  for (const key of plugin.keys) raw[key.name] = key.default;
-  const config = plugin.parseConfig({ ...raw, ...values }, { targetId: "bench", subsystem: `notify_${plugin.type}` });
+  const config = plugin.parseConfig(fullTargetValues(plugin, values), { targetId: "bench", subsystem: `notify_${plugin.type}` });
   return plugin.create(config, { targetId: { id: "bench", type: plugin.arnType }, logger: silentLogger });
 }

@@ -1,4 +1,5 @@
 import { buildEventRecord, type EventName, type EventRecord, silentLogger } from "@s3notify/core";
+import { fullTargetValues } from "@s3notify/testkit";
 import { postgresPlugin } from "../postgres-plugin.js";
 import type { PostgresTarget } from "../postgres-target.js";
 import type { PostgresTargetConfig } from "../types.js";
@@ -23,11 +24,9 @@ export function event(eventName: EventName, bucket: string, key: string, extra: 
 export const put = (bucket: string, key: string, size?: number) => event("s3:ObjectCreated:Put", bucket, key, size === undefined ? {} : { size });
 export const remove = (bucket: string, key: string) => event("s3:ObjectRemoved:Delete", bucket, key);
 
-/** Raw KV values with every declared key at its default, overridden by `values`. */
+/** Raw KV values as core hands them to parseConfig: every key at its default, overridden by `values`. */
 export function rawConfig(values: Record<string, string>): Record<string, string> {
-  const raw: Record<string, string> = {};
-  for (const key of postgresPlugin.keys) raw[key.name] = key.default;
-  return { ...raw, ...values };
+  return fullTargetValues(postgresPlugin, values);
 }
 
 export function parse(values: Record<string, string>, targetId = "1"): PostgresTargetConfig {
