@@ -33,6 +33,9 @@ const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 /** JetStream's "message size exceeds maximum allowed". */
 const JS_MESSAGE_TOO_LARGE = 10054;
 
+/** The payload for a record, or undefined when it can never be sent (the encoder records why). */
+type Encoder = (record: EventRecord, index: number) => Uint8Array | undefined;
+
 /** JetStream PubAcks arrive on one wildcard inbox; each publish waits on its own reply token. */
 interface AckInbox {
   readonly prefix: string;
@@ -112,15 +115,15 @@ export class NatsTarget implements Target {
     if (!session.connected) throw retryableError(`nats: not connected to ${this.config.servers.join(",")} (reconnecting)`);
     const maxPayload = session.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
     const failures: Failure[] = [];
-    const payloads: { index: number; data: Uint8Array }[] = [];
-    batch.forEach((record, index) => {
+    // Encoded as they are published, so the server works on the first messages while later ones are encoded.
+    const encode = (record: EventRecord, index: number): Uint8Array | undefined => {
       const data = Buffer.from(logEnvelopeJson(record), "utf8");
-      if (data.byteLength > maxPayload)
-        failures.push({ index, error: permanentError(`nats: message of ${data.byteLength} bytes exceeds the server's max_payload of ${maxPayload} bytes`) });
-      else payloads.push({ index, data });
-    });
-    if (session.acks) failures.push(...(await this.publishJetStream(session, session.acks, payloads)));
-    else await this.publishCore(session, payloads);
+      if (data.byteLength <= maxPayload) return data;
+      failures.push({ index, error: permanentError(`nats: message of ${data.byteLength} bytes exceeds the server's max_payload of ${maxPayload} bytes`) });
+      return undefined;
+    };
+    if (session.acks) failures.push(...(await this.publishJetStream(session, session.acks, batch, encode)));
+    else await this.publishCore(session, batch, encode);
     throwFailures("nats", batch.length, failures);
   }
 
@@ -144,9 +147,12 @@ export class NatsTarget implements Target {
     }
   }
 
-  private async publishCore(session: Session, payloads: readonly { index: number; data: Uint8Array }[]): Promise<void> {
+  private async publishCore(session: Session, batch: readonly EventRecord[], encode: Encoder): Promise<void> {
     try {
-      for (const { data } of payloads) session.nc.publish(this.config.subject, data);
+      batch.forEach((record, index) => {
+        const data = encode(record, index);
+        if (data) session.nc.publish(this.config.subject, data);
+      });
     } catch (error) {
       throw this.classify(session, error);
     }
@@ -169,38 +175,44 @@ export class NatsTarget implements Target {
    * nats.js's js.publish() makes a request (timer, promise, inbox bookkeeping) per message; this keeps
    * one inbox for the connection and one deadline per batch, which is what makes pipelining pay.
    */
-  private async publishJetStream(session: Session, acks: AckInbox, payloads: readonly { index: number; data: Uint8Array }[]): Promise<Failure[]> {
-    // One promise for the batch: each reply lands in its slot, the last one resolves it.
-    const replies: (Msg | Error | undefined)[] = new Array(payloads.length);
-    const tokens: string[] = [];
-    let remaining = payloads.length;
+  private async publishJetStream(session: Session, acks: AckInbox, batch: readonly EventRecord[], encode: Encoder): Promise<Failure[]> {
+    // One promise for the batch: each reply lands in its record's slot, the last one resolves it.
+    const replies: (Msg | Error | undefined)[] = new Array(batch.length);
+    const tokens: (string | undefined)[] = new Array(batch.length);
+    let remaining = 1;
     let allAnswered: () => void = () => undefined;
     const answered = new Promise<"answered">((resolve) => {
       allAnswered = () => resolve("answered");
     });
     try {
-      payloads.forEach(({ data }, position) => {
+      batch.forEach((record, index) => {
+        const data = encode(record, index);
+        if (!data) return;
         const token = String(++acks.next);
-        tokens.push(token);
+        tokens[index] = token;
+        remaining++;
         acks.waiting.set(token, (reply) => {
-          replies[position] = reply;
+          replies[index] = reply;
           if (--remaining === 0) allAnswered();
         });
         session.nc.publish(this.config.subject, data, { reply: `${acks.prefix}.${token}` });
       });
     } catch (error) {
-      for (const token of tokens) acks.waiting.delete(token);
+      for (const token of tokens) if (token !== undefined) acks.waiting.delete(token);
       throw this.classify(session, error);
     }
-    const timeout = deadline(PUB_ACK_TIMEOUT_MS + payloads.length * 2);
+    // The extra count held while publishing keeps an early last reply from resolving too soon.
+    if (--remaining === 0) allAnswered();
+    const timeout = deadline(PUB_ACK_TIMEOUT_MS + batch.length * 2);
     if (remaining > 0) await Promise.race([answered, timeout.promise]);
     timeout.cancel();
     const failures: Failure[] = [];
-    payloads.forEach(({ index }, position) => {
-      const reply = replies[position];
+    tokens.forEach((token, index) => {
+      if (token === undefined) return;
+      const reply = replies[index];
       if (reply === undefined) {
         // No answer in time: not delivered as far as we know; a late PubAck is ignored.
-        acks.waiting.delete(tokens[position] as string);
+        acks.waiting.delete(token);
         failures.push({ index, error: retryableError(`nats: no JetStream PubAck within ${PUB_ACK_TIMEOUT_MS} ms`) });
         return;
       }

@@ -13,7 +13,7 @@ const redisTarget = defineTargetPlugin<RedisTargetConfig>({
 
 export default redisTarget;
 export { parseRedisConfig, REDIS_KEYS } from "./redis-config.js";
-export type { RedisTargetOptions } from "./redis-target.js";
-export { accessValue, namespaceRuns, RedisTarget } from "./redis-target.js";
+export type { RedisCommand, RedisTargetOptions } from "./redis-target.js";
+export { accessValue, RedisTarget, redisCommands, VALUES_PER_COMMAND } from "./redis-target.js";
 export type { CompatShape, RedisFormat, RedisTargetConfig } from "./types.js";
 export { redisTarget };

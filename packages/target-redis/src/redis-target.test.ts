@@ -1,8 +1,19 @@
-import { buildEventRecord, ConfigError, type EventName, type EventRecord, goJson, type Logger, recordsJson, S3NotifyError, type Target } from "@s3notify/core";
+import {
+  buildEventRecord,
+  ConfigError,
+  type EventName,
+  type EventRecord,
+  goJson,
+  type Logger,
+  recordsJson,
+  S3NotifyError,
+  type Target,
+  TargetBatchError,
+} from "@s3notify/core";
 import { freePort, type RunningService, startService } from "@s3notify/testkit";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import redisTarget, { accessValue, namespaceRuns, type RedisTargetConfig } from "./index.js";
+import redisTarget, { accessValue, type RedisTargetConfig, redisCommands, VALUES_PER_COMMAND } from "./index.js";
 
 // Runs against: a real redis-server (Debian's, 7.0 here) started by testkit's startService on a free
 // loopback port, read back with the official `redis` client.
@@ -127,7 +138,13 @@ describe("redis target against a real Redis", () => {
         record("s3:ObjectRemoved:Delete", "b", "w"),
         again,
       ];
-      expect(namespaceRuns(batch).map((run) => run.kind)).toEqual(["set", "delete", "set", "delete", "set"]);
+      expect([...redisCommands(batch, "namespace", "current")].map((command) => [command.kind, command.end])).toEqual([
+        ["hset", 1],
+        ["hdel", 2],
+        ["hset", 5],
+        ["hdel", 7],
+        ["hset", 8],
+      ]);
       await target.send(batch);
       expect(await reader.hGetAll("ns-order")).toEqual({ "b/y": recordsJson(secondY), "b/z": recordsJson(again) });
     } finally {
@@ -149,6 +166,56 @@ describe("redis target against a real Redis", () => {
       expect(values).toEqual(events.map((event) => goJson([{ Event: [event], EventTime: event.eventTime }])));
       expect(values.map((value) => JSON.parse(value)[0].Event[0])).toEqual(JSON.parse(JSON.stringify(events)));
     } finally {
+      await target.close();
+    }
+  });
+
+  it("a batch of several commands lands whole and in order (access list and namespace hash)", async () => {
+    const size = VALUES_PER_COMMAND * 4 + 37;
+    const access = makeTarget({ address: address(), key: "log-many", format: "access" });
+    const namespace = makeTarget({ address: address(), key: "ns-many" });
+    try {
+      const events = Array.from({ length: size }, (_, index) => record("s3:ObjectCreated:Put", "many", `o${index % 150}`));
+      // Deletes in the middle of a run of writes: the pipeline must keep HSET/HDEL order across commands.
+      for (const index of [VALUES_PER_COMMAND + 20, VALUES_PER_COMMAND + 21, VALUES_PER_COMMAND * 3 + 5])
+        events[index] = record("s3:ObjectRemoved:Delete", "many", `o${index % 150}`);
+      await access.send(events);
+      expect(await reader.lRange("log-many", 0, -1)).toEqual(events.map((event) => accessValue(event, "current")));
+
+      await namespace.send(events);
+      const expected = new Map<string, string>();
+      for (const event of events) {
+        const field = `many/${event.s3.object.key}`;
+        if (event.eventName === "s3:ObjectRemoved:Delete") expected.delete(field);
+        else expected.set(field, recordsJson(event));
+      }
+      expect(await reader.hGetAll("ns-many")).toEqual(Object.fromEntries(expected));
+    } finally {
+      await access.close();
+      await namespace.close();
+    }
+  });
+
+  it("a connection lost mid-pipeline reports the applied prefix as delivered, so a retry does not append it twice", async () => {
+    // A value over proto-max-bulk-len makes Redis answer a protocol error and close the connection.
+    await reader.configSet("proto-max-bulk-len", "1048576");
+    const target = makeTarget({ address: address(), key: "log-cut", format: "access" });
+    try {
+      const events = Array.from({ length: VALUES_PER_COMMAND + 50 }, (_, index) => record("s3:ObjectCreated:Put", "cut", `o${index}`));
+      const huge = buildEventRecord({
+        eventName: "s3:ObjectCreated:Put",
+        bucket: "cut",
+        key: "huge",
+        userMetadata: { "x-amz-meta-big": "x".repeat(1_100_000) },
+      });
+      events[VALUES_PER_COMMAND + 20] = huge;
+      const error = await rejection(target.send(events));
+      expect(error).toBeInstanceOf(TargetBatchError);
+      expect((error as TargetBatchError).delivered).toEqual(Array.from({ length: VALUES_PER_COMMAND }, (_, index) => index));
+      expect(error.retryable).toBe(true);
+      expect(await reader.lRange("log-cut", 0, -1)).toEqual(events.slice(0, VALUES_PER_COMMAND).map((event) => accessValue(event, "current")));
+    } finally {
+      await reader.configSet("proto-max-bulk-len", "536870912");
       await target.close();
     }
   });

@@ -160,3 +160,51 @@ describe("startService tls option", () => {
     ).rejects.toThrow(/only supported for rabbitmq/);
   });
 });
+
+describe("startService durable option", () => {
+  /** The settings that decide whether a commit waits for its log flush. */
+  async function flushSettings(name: "postgres" | "mariadb", service: RunningService): Promise<string[]> {
+    if (name === "postgres") {
+      const client = new pg.Client({ connectionString: service.url });
+      await client.connect();
+      try {
+        const settings: string[] = [];
+        for (const setting of ["fsync", "synchronous_commit", "full_page_writes"]) {
+          settings.push(`${setting}=${(await client.query<Record<string, string>>(`SHOW ${setting}`)).rows[0]?.[setting]}`);
+        }
+        return settings;
+      } finally {
+        await client.end();
+      }
+    }
+    const connection = await mysql.createConnection({ host: service.host, port: service.port, user: "root" });
+    try {
+      const [rows] = await connection.query("SELECT @@innodb_flush_log_at_trx_commit AS flush");
+      return [`innodb_flush_log_at_trx_commit=${(rows as Array<{ flush: number }>)[0]?.flush}`];
+    } finally {
+      await connection.end();
+    }
+  }
+
+  it("keeps PostgreSQL's and MariaDB's commit flushes; without it the launcher turns them off", { timeout: 300_000 }, async () => {
+    const services = await Promise.all([
+      startService("postgres", { durable: true }),
+      startService("postgres"),
+      startService("mariadb", { durable: true }),
+      startService("mariadb"),
+    ]);
+    try {
+      const [durablePostgres, fastPostgres, durableMariadb, fastMariadb] = services as [RunningService, RunningService, RunningService, RunningService];
+      expect(await flushSettings("postgres", durablePostgres)).toEqual(["fsync=on", "synchronous_commit=on", "full_page_writes=on"]);
+      expect(await flushSettings("postgres", fastPostgres)).toEqual(["fsync=off", "synchronous_commit=off", "full_page_writes=off"]);
+      expect(await flushSettings("mariadb", durableMariadb)).toEqual(["innodb_flush_log_at_trx_commit=1"]);
+      expect(await flushSettings("mariadb", fastMariadb)).toEqual(["innodb_flush_log_at_trx_commit=0"]);
+    } finally {
+      await Promise.all(services.map((service) => service.dispose()));
+    }
+  });
+
+  it("is refused for servers without commit flushes to keep", async () => {
+    await expect(startService("redis", { durable: true })).rejects.toThrow(/durable option is only supported for postgres and mariadb/);
+  });
+});

@@ -420,6 +420,7 @@ interface PrepareContext {
   readonly binaries: Record<string, string>;
   readonly instanceId: string;
   readonly tls?: ServiceTlsFiles;
+  readonly durable: boolean;
 }
 
 type LaunchContext = PrepareContext;
@@ -503,12 +504,7 @@ const definitions: Record<ServiceName, ServiceDefinition> = {
         `listen_addresses=${HOST}`,
         "-c",
         `unix_socket_directories=${context.dir}`,
-        "-c",
-        "fsync=off",
-        "-c",
-        "synchronous_commit=off",
-        "-c",
-        "full_page_writes=off",
+        ...(context.durable ? [] : ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]),
       ];
       const server = join(binary(context, "bin"), "postgres");
       const main = isRoot ? spawnChild(setprivPath(), [...setprivArgs(), server, ...args], logFile) : spawnChild(server, args, logFile);
@@ -562,7 +558,7 @@ const definitions: Record<ServiceName, ServiceDefinition> = {
           "--skip-log-bin",
           "--innodb-log-file-size=16M",
           "--innodb-buffer-pool-size=64M",
-          "--innodb-flush-log-at-trx-commit=0",
+          `--innodb-flush-log-at-trx-commit=${context.durable ? 1 : 0}`,
         ],
         join(context.dir, "stdout.log"),
       );
@@ -724,6 +720,7 @@ export async function startService(name: ServiceName, options: StartServiceOptio
   const install = options.install ?? true;
   const instanceId = `${process.pid}x${++instanceCounter}`;
   if (options.tls && name !== "rabbitmq") throw new Error(`${name}: the tls option is only supported for rabbitmq`);
+  if (options.durable && name !== "postgres" && name !== "mariadb") throw new Error(`${name}: the durable option is only supported for postgres and mariadb`);
 
   // A free port can be taken by someone else between our probe and the server's bind: retry with new ports.
   for (let attempt = 1; ; attempt++) {
@@ -731,7 +728,7 @@ export async function startService(name: ServiceName, options: StartServiceOptio
     const ports: Record<string, number> = {};
     for (const portName of definition.portNames) ports[portName] = await freePort();
     if (options.tls) ports.amqps = await freePort();
-    const context: PrepareContext = { dir, ports, install, binaries: {}, instanceId, tls: options.tls };
+    const context: PrepareContext = { dir, ports, install, binaries: {}, instanceId, tls: options.tls, durable: options.durable ?? false };
     try {
       await definition.prepare(context);
       const service = new ManagedService(name, definition, context, readyTimeoutMs);

@@ -16,6 +16,12 @@ export interface StartServiceOptions {
    * listener stays. Clients are not asked for certificates (`verify_none`).
    */
   readonly tls?: ServiceTlsFiles;
+  /**
+   * PostgreSQL and MariaDB: keep the server's own durability defaults (PostgreSQL fsync and
+   * synchronous_commit on; InnoDB flushing its log at every commit), as a production server runs.
+   * By default the launcher turns those flushes off, which makes tests fast and changes no result.
+   */
+  readonly durable?: boolean;
 }
 
 export interface ServiceTlsFiles {

@@ -180,12 +180,29 @@ export class KafkaTestBroker {
     socket.setNoDelay(true);
     const state: ConnectionState = { authenticated: this.options.sasl === undefined };
     let pending: Buffer = Buffer.alloc(0);
+    // A large request arrives in many chunks: keep them aside until the frame is whole, then copy once.
+    const parts: Buffer[] = [];
+    let partsLength = 0;
+    let wanted = 0;
     let chain = Promise.resolve();
     socket.on("data", (data: Buffer) => {
-      pending = pending.length === 0 ? data : Buffer.concat([pending, data]);
+      if (wanted > 0) {
+        parts.push(data);
+        partsLength += data.length;
+        if (pending.length + partsLength < wanted) return;
+        pending = Buffer.concat([pending, ...parts]);
+        parts.length = 0;
+        partsLength = 0;
+        wanted = 0;
+      } else {
+        pending = pending.length === 0 ? data : Buffer.concat([pending, data]);
+      }
       while (pending.length >= 4) {
         const size = pending.readInt32BE(0);
-        if (pending.length < 4 + size) break;
+        if (pending.length < 4 + size) {
+          wanted = 4 + size;
+          break;
+        }
         const frame = pending.subarray(4, 4 + size);
         pending = pending.subarray(4 + size);
         // Kafka answers requests of one connection in order, even when a Fetch waits.
