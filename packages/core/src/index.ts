@@ -114,6 +114,7 @@ export type { FileEventLogOptions, FileEventLogStats } from "./store/file-event-
 export { FileEventLog } from "./store/file-event-log.js";
 export type { MemoryDeadLetter, MemoryEventLogOptions } from "./store/memory-event-log.js";
 export { MemoryEventLog } from "./store/memory-event-log.js";
+export { crc32c } from "./store/crc32c.js";
 export { StoreFullError } from "./store/store-full-error.js";
 export type {
   Arn,

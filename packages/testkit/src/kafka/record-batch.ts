@@ -1,5 +1,5 @@
 import { gunzipSync } from "node:zlib";
-import { crc32c } from "./crc32c.js";
+import { crc32c } from "@s3notify/core";
 import { uncompressSnappy } from "./snappy-block.js";
 
 export interface KafkaRecord {
