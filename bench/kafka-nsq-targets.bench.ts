@@ -7,13 +7,10 @@
 //
 //   npx tsx bench/kafka-nsq-targets.bench.ts      (BENCH_SECONDS=4 per case, in 8 interleaved rounds)
 
-import { spawn } from "node:child_process";
-import { once } from "node:events";
-import { createInterface } from "node:readline";
 import type { Target } from "@s3notify/core";
 import kafkaTarget from "../packages/target-kafka/src/index.js";
 import nsqTarget from "../packages/target-nsq/src/index.js";
-import { makeBenchTarget, nextBenchRecord } from "./support.js";
+import { makeBenchTarget, nextBenchRecord, startBrokerProcess } from "./support.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? "4");
 const ROUNDS = 8;
@@ -36,24 +33,6 @@ async function measure(target: Target, batchSize: number, seconds: number, into:
     into.sendMs += performance.now() - started;
     into.events += batch.length;
   }
-}
-
-interface BrokerProcess {
-  readonly address: string;
-  close(): Promise<void>;
-}
-
-async function startBrokerProcess(kind: "kafka" | "nsq"): Promise<BrokerProcess> {
-  const child = spawn(process.execPath, [new URL("./test-broker-process.mjs", import.meta.url).pathname, kind], { stdio: ["pipe", "pipe", "inherit"] });
-  const [line] = (await once(createInterface({ input: child.stdout }), "line")) as [string];
-  const { address } = JSON.parse(line) as { address: string };
-  return {
-    address,
-    async close() {
-      child.stdin.end();
-      if (child.exitCode === null) await once(child, "exit");
-    },
-  };
 }
 
 const kafkaBroker = await startBrokerProcess("kafka");

@@ -1,4 +1,7 @@
 // What every target benchmark needs: a realistic record and a target built the way core builds one.
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { createInterface } from "node:readline";
 import { buildEventRecord, type EventRecord, silentLogger, type Target, type TargetPlugin } from "@s3notify/core";
 import { fullTargetValues } from "@s3notify/testkit";
 
@@ -23,4 +26,23 @@ export function nextBenchRecord(): EventRecord {
 export function makeBenchTarget<Config>(plugin: TargetPlugin<Config>, values: Record<string, string>): Target {
   const config = plugin.parseConfig(fullTargetValues(plugin, values), { targetId: "bench", subsystem: `notify_${plugin.type}` });
   return plugin.create(config, { targetId: { id: "bench", type: plugin.arnType }, logger: silentLogger });
+}
+
+/** A testkit test broker in its own process (bench/test-broker-process.mjs), as a real broker would run. */
+export interface BrokerProcess {
+  readonly address: string;
+  close(): Promise<void>;
+}
+
+export async function startBrokerProcess(kind: "kafka" | "nsq"): Promise<BrokerProcess> {
+  const child = spawn(process.execPath, [new URL("./test-broker-process.mjs", import.meta.url).pathname, kind], { stdio: ["pipe", "pipe", "inherit"] });
+  const [line] = (await once(createInterface({ input: child.stdout }), "line")) as [string];
+  const { address } = JSON.parse(line) as { address: string };
+  return {
+    address,
+    async close() {
+      child.stdin.end();
+      if (child.exitCode === null) await once(child, "exit");
+    },
+  };
 }
