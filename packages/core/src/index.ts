@@ -99,6 +99,7 @@ export {
   unsupportedNotificationError,
   xmlSyntaxError,
 } from "./s3/notification-errors.js";
+export { crc32c } from "./store/crc32c.js";
 export type { DeadLetter } from "./store/dead-letters.js";
 export { readDeadLetters } from "./store/dead-letters.js";
 export type {
@@ -112,9 +113,10 @@ export type {
 } from "./store/event-log.js";
 export type { FileEventLogOptions, FileEventLogStats } from "./store/file-event-log.js";
 export { FileEventLog } from "./store/file-event-log.js";
+export type { MinioQueueImport, MinioQueueImportOptions } from "./store/import-minio-queue.js";
+export { importMinioQueue } from "./store/import-minio-queue.js";
 export type { MemoryDeadLetter, MemoryEventLogOptions } from "./store/memory-event-log.js";
 export { MemoryEventLog } from "./store/memory-event-log.js";
-export { crc32c } from "./store/crc32c.js";
 export { StoreFullError } from "./store/store-full-error.js";
 export type {
   Arn,

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
-import { appendFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { appendFile, mkdir, mkdtemp, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -148,6 +149,29 @@ describe("createNotifier", () => {
     await latest("1:test").inner.waitFor(6);
     expect(latest("1:test").inner.records.map((record) => record.s3.object.key)).toEqual(Array.from({ length: 6 }, (_unused, index) => `k${index}.jpg`));
     expect(await second.drain(5_000)).toBe(true);
+  });
+
+  it("delivers the events a MinIO server left in queue_dir (minio-<type>-<ID>/*.event) before new ones, once", async () => {
+    const directory = await tempDir();
+    const folder = join(directory, "minio-test-1");
+    await mkdir(folder);
+    for (const [index, key] of ["left1.jpg", "left2.jpg"].entries()) {
+      await writeFile(join(folder, `${index}.event`), JSON.stringify(sampleRecord(key)));
+      await utimes(join(folder, `${index}.event`), 1_000 + index, 1_000 + index);
+    }
+    const config = { targets: [target("1", { queue_dir: directory })] };
+    const notifier = await start(config);
+    notifier.setBucketRules("photos", rulesFor("1"));
+    await notifier.publish(put("new.jpg"));
+    await latest("1:test").inner.waitFor(3);
+    expect(latest("1:test").inner.records.map((record) => record.s3.object.key)).toEqual(["left1.jpg", "left2.jpg", "new.jpg"]);
+    expect(existsSync(folder)).toBe(false);
+    await notifier.close();
+
+    // A restart does not import them again.
+    const again = await start(config);
+    expect(await again.drain(5_000)).toBe(true);
+    expect(latest("1:test").inner.records).toHaveLength(0);
   });
 
   it("reconfigure keeps unchanged targets, replaces changed ones on the same queue, removes and adds", async () => {

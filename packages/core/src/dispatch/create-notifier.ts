@@ -11,6 +11,7 @@ import { formatArn, targetIdString } from "../rules/arn.js";
 import { RulesIndex } from "../rules/rules-index.js";
 import type { EventLog, LogAppendResult } from "../store/event-log.js";
 import { FileEventLog } from "../store/file-event-log.js";
+import { importMinioQueue } from "../store/import-minio-queue.js";
 import { MemoryEventLog } from "../store/memory-event-log.js";
 import type {
   EventInput,
@@ -216,6 +217,18 @@ class DefaultNotifier implements Notifier {
       wanted.set(targetId, { resolved, fingerprint, logKey: logKeyOf(resolved), target });
     }
     await this.openLogs([...wanted.values()]);
+    // A queue_dir MinIO used: its pending events join the log before the target's runner starts.
+    for (const [targetId, next] of wanted) {
+      if (this.targets.has(targetId) || next.logKey === MEMORY_LOG_KEY) continue;
+      await importMinioQueue({
+        log: this.logs.get(next.logKey) as EventLog,
+        queueDir: next.logKey,
+        minioType: next.resolved.plugin.arnType,
+        id: next.resolved.settings.id,
+        targetId,
+        logger: this.logger,
+      });
+    }
 
     const stopping: Promise<void>[] = [];
     for (const [targetId, active] of [...this.targets]) {
