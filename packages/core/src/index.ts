@@ -67,6 +67,7 @@ export {
 export { goJson, sortedMap } from "./event/go-json.js";
 export { MC_EVENT_SHORTHANDS, parseMcEventList } from "./event/mc-event-shorthands.js";
 export { queryEscape, queryUnescape } from "./event/object-key.js";
+export { recordJson } from "./event/record-json.js";
 export { defineTargetPlugin, isTargetPlugin, SUPPORTED_TARGET_API_VERSIONS, TARGET_API_VERSION } from "./plugin/define-target-plugin.js";
 export type { DiscoveredTargetPlugin } from "./plugin/discover-target-plugins.js";
 export { discoverTargetPlugins } from "./plugin/discover-target-plugins.js";

@@ -7,6 +7,7 @@ import {
   type Logger,
   objectPath,
   permanentError,
+  recordJson,
   recordsJson,
   retryableError,
   type Target,
@@ -39,8 +40,9 @@ export const VALUES_PER_COMMAND = 50;
 
 /** The value MinIO RPUSHes for the access format (facts §2.1, §6.9). */
 export function accessValue(record: EventRecord, compatShape: RedisTargetConfig["compatShape"]): string {
-  if (compatShape === "legacy") return goJson([record.eventTime, { Records: [record] }]);
-  return goJson([{ Event: [record], EventTime: record.eventTime }]);
+  // Spliced around the record's shared JSON: the same text as goJson of the whole value.
+  if (compatShape === "legacy") return `[${goJson(record.eventTime)},${recordsJson(record)}]`;
+  return `[{"Event":[${recordJson(record)}],"EventTime":${goJson(record.eventTime)}}]`;
 }
 
 /**

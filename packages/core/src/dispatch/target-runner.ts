@@ -1,5 +1,6 @@
 import { S3NotifyError } from "../errors/s3notify-error.js";
 import { isRetryable, TargetBatchError } from "../errors/target-error.js";
+import { recordJson } from "../event/record-json.js";
 import type { LogConsumer, LogEntry } from "../store/event-log.js";
 import type { Logger, RetryPolicy, Target, TargetStats } from "../types.js";
 import { backoffDelay, resolveRetryPolicy, sleep } from "./retry-policy.js";
@@ -289,7 +290,7 @@ export class TargetRunner {
     if (limit === undefined || limit <= 0) return entries;
     const kept: LogEntry[] = [];
     for (const entry of entries) {
-      const size = Buffer.byteLength(JSON.stringify(entry.record));
+      const size = Buffer.byteLength(recordJson(entry.record));
       if (size > limit) await this.setAside(entry, `record of ${size} bytes exceeds the target's limit of ${limit} bytes`);
       else kept.push(entry);
     }

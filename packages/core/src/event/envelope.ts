@@ -1,6 +1,7 @@
 import type { EventRecord, LogEnvelope } from "../types.js";
 import { goJson } from "./go-json.js";
 import { queryUnescape } from "./object-key.js";
+import { recordJson } from "./record-json.js";
 
 /** `<bucket>/<decoded object name>`: the Key of envelopes, Kafka message keys, SQL and Redis keys (facts §2.3). */
 export function objectPath(record: EventRecord): string {
@@ -12,12 +13,12 @@ export function toLogEnvelope(record: EventRecord): LogEnvelope {
   return { EventName: record.eventName, Key: objectPath(record), Records: [record] };
 }
 
-/** The envelope JSON, byte-compatible with MinIO. */
+/** The envelope JSON, byte-compatible with MinIO: `goJson(toLogEnvelope(record))`, reusing the record's JSON. */
 export function logEnvelopeJson(record: EventRecord): string {
-  return goJson(toLogEnvelope(record));
+  return `{"EventName":${goJson(record.eventName)},"Key":${goJson(objectPath(record))},"Records":[${recordJson(record)}]}`;
 }
 
 /** `{"Records":[record]}`: the value the data-store targets write (facts §2.1). */
 export function recordsJson(record: EventRecord): string {
-  return goJson({ Records: [record] });
+  return `{"Records":[${recordJson(record)}]}`;
 }

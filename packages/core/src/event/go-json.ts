@@ -24,6 +24,11 @@ export function goJson(value: unknown): string {
     .replace(/\\ud[89ab][0-9a-f]{2}(?!\\udc|\\udd|\\ude|\\udf)|(?<!\\ud[89ab][0-9a-f]{2})\\ud[c-f][0-9a-f]{2}/g, "\ufffd");
 }
 
+/** Whether JSON text from JSON.stringify is already what goJson makes of the same value (no rewrite needed). */
+export function isGoJson(json: string): boolean {
+  return !NEEDS_REWRITE.test(json);
+}
+
 /** A copy of a string map with keys in byte order, as Go marshals maps. */
 export function sortedMap(map: Readonly<Record<string, string>>): Record<string, string> {
   const sorted: Record<string, string> = {};

@@ -5,6 +5,10 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { logEnvelopeJson, recordsJson, toLogEnvelope } from "../event/envelope.js";
+import { goJson } from "../event/go-json.js";
+import { recordJson } from "../event/record-json.js";
+import type { EventRecord } from "../types.js";
 import { readDeadLetters } from "./dead-letters.js";
 import { FileEventLog } from "./file-event-log.js";
 import { keysOf, sampleRecord } from "./sample-record.test-helper.js";
@@ -54,6 +58,21 @@ describe("FileEventLog", () => {
     expect(keysOf(await second.consumer("1:webhook").read(10))).toEqual(["d"]);
     expect(keysOf(await second.consumer("2:kafka").read(10))).toEqual(["b", "c", "d"]);
     expect(second.stats().corruptFrames).toBe(0);
+  });
+
+  it("stores each record as goJson writes it and hands it back so that targets serialize it byte-identically", async () => {
+    const first = await openLog();
+    const tricky = { ...sampleRecord("a<b>&c"), source: { host: "h", port: "", userAgent: "ua\u2028<x>" } };
+    await first.append([{ record: tricky, targets: ["1:webhook"] }]);
+    await first.close();
+    const segment = (await segmentFiles())[0] as string;
+    expect(await readFile(join(directory, "segments", segment), "utf8")).toContain(recordJson(tricky));
+
+    const second = await openLog();
+    const [entry] = await second.consumer("1:webhook").read(1);
+    expect(entry?.record).toEqual(tricky);
+    expect(recordsJson(entry?.record as EventRecord)).toBe(goJson({ Records: [tricky] }));
+    expect(logEnvelopeJson(entry?.record as EventRecord)).toBe(goJson(toLogEnvelope(tricky)));
   });
 
   it("saves only the contiguous acknowledged prefix: an entry acknowledged out of order may come back, an unacknowledged one always does", async () => {

@@ -1,6 +1,7 @@
 import { type FileHandle, mkdir, open, readdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { S3NotifyError } from "../errors/s3notify-error.js";
+import { recordJson, rememberRecordJson } from "../event/record-json.js";
 import type { EventRecord, Logger } from "../types.js";
 import {
   DEFAULT_QUEUE_LIMIT,
@@ -89,6 +90,16 @@ function payloadTargets(bytes: Buffer, start: number, end: number): string[] {
   const targets: unknown = JSON.parse(bytes.toString("utf8", start + PAYLOAD_PREFIX.length, separator + 1));
   if (!Array.isArray(targets) || !targets.every((target) => typeof target === "string")) throw new Error("not an event log payload");
   return targets as string[];
+}
+
+/** The record of a payload; its JSON text is remembered, so that targets do not serialize it again. */
+function parsePayloadRecord(bytes: Buffer, start: number, end: number): EventRecord {
+  const separator = bytes.indexOf(PAYLOAD_SEPARATOR, start);
+  if (separator === -1 || separator >= end || bytes[end - 1] !== 0x7d) throw new Error("not an event log payload");
+  const text = bytes.toString("utf8", separator + PAYLOAD_SEPARATOR.length, end - 1);
+  const record = JSON.parse(text) as EventRecord;
+  rememberRecordJson(record, text);
+  return record;
 }
 
 function processAlive(pid: number): boolean {
@@ -322,7 +333,7 @@ export class FileEventLog implements EventLog {
     const results: LogAppendResult[] = [];
     const writes: Promise<void>[] = [];
     // Serialize first: a record that cannot be serialized throws before anything is reserved.
-    const recordJsons = entries.map(({ record }) => JSON.stringify(record));
+    const recordJsons = entries.map(({ record }) => recordJson(record));
     for (const [index, { record, targets }] of entries.entries()) {
       const accepted: string[] = [];
       const refused: { targetId: string; reason: string }[] = [];
@@ -492,7 +503,7 @@ export class FileEventLog implements EventLog {
         let record: EventRecord | undefined;
         if (frame && frame.position === entry.position) {
           try {
-            record = (JSON.parse(span.toString("utf8", frame.payloadStart, frame.payloadEnd)) as { record: EventRecord }).record;
+            record = parsePayloadRecord(span, frame.payloadStart, frame.payloadEnd);
           } catch {
             record = undefined;
           }
