@@ -1,10 +1,9 @@
-import { execFile, execFileSync } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { execFile } from "node:child_process";
+import { rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type EventRecord, isRetryable, type Logger, logEnvelopeJson, type Target } from "@s3notify/core";
-import { type RunningService, startService } from "@s3notify/testkit";
+import { makeTestCertificates, type RunningService, startService, type TestCertificates } from "@s3notify/testkit";
 import amqp, { type Channel, type ChannelModel } from "amqplib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import amqpTargetPlugin, { AMQP_KEYS } from "./index.js";
@@ -55,7 +54,7 @@ async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 
 }
 
 describe("amqp target: amqps:// against a real RabbitMQ with a TLS listener", () => {
-  let dir: string | undefined;
+  let certs: TestCertificates | undefined;
   let rabbit: RunningService | undefined;
   let amqpsPort: number;
   let consumer: ChannelModel | undefined;
@@ -63,32 +62,9 @@ describe("amqp target: amqps:// against a real RabbitMQ with a TLS listener", ()
   const targets: Target[] = [];
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "s3notify-amqp-tls-"));
-    const openssl = (...args: string[]): void => {
-      execFileSync("openssl", args, { cwd: dir, stdio: "ignore" });
-    };
-    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=s3notify amqp test CA", "-keyout", "ca.key", "-out", "ca.pem");
-    await writeFile(join(dir, "san.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
-    openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", "server.key", "-out", "server.csr");
-    openssl(
-      "x509",
-      "-req",
-      "-in",
-      "server.csr",
-      "-CA",
-      "ca.pem",
-      "-CAkey",
-      "ca.key",
-      "-CAcreateserial",
-      "-days",
-      "1",
-      "-extfile",
-      "san.ext",
-      "-out",
-      "server.pem",
-    );
+    certs = await makeTestCertificates();
     rabbit = await startService("rabbitmq", {
-      tls: { certFile: join(dir, "server.pem"), keyFile: join(dir, "server.key"), caFile: join(dir, "ca.pem") },
+      tls: { certFile: certs.server.certFile, keyFile: certs.server.keyFile, caFile: certs.caFile },
     });
     const port = rabbit.ports.amqps;
     if (port === undefined) throw new Error("the launcher exposed no amqps port");
@@ -102,7 +78,7 @@ describe("amqp target: amqps:// against a real RabbitMQ with a TLS listener", ()
     for (const entry of targets) await entry.close().catch(() => undefined);
     await consumer?.close().catch(() => undefined);
     await rabbit?.dispose();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await certs?.dispose();
   }, 60_000);
 
   it("refuses a broker whose CA is not trusted, retryably, without echoing the password", async () => {
@@ -134,8 +110,9 @@ describe("amqp target: amqps:// against a real RabbitMQ with a TLS listener", ()
     );
 
     // Outside src (so no build ever sees it), importing the target by absolute path.
-    if (!dir) throw new Error("no temp dir");
-    const script = join(dir, "amqp-tls-child.mts");
+    if (!certs) throw new Error("no certificates");
+    const { caFile } = certs;
+    const script = join(certs.dir, "amqp-tls-child.mts");
     await writeFile(
       script,
       `import amqpTargetPlugin, { AMQP_KEYS } from ${JSON.stringify(join(here, "index.ts"))};
@@ -161,11 +138,8 @@ console.log(JSON.stringify({ sent: true, failure }));
 `,
     );
     const output = await new Promise<string>((resolve, reject) => {
-      execFile(
-        "npx",
-        ["tsx", script],
-        { cwd: here, env: { ...process.env, NODE_EXTRA_CA_CERTS: join(dir as string, "ca.pem") }, timeout: 60_000 },
-        (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)),
+      execFile("npx", ["tsx", script], { cwd: here, env: { ...process.env, NODE_EXTRA_CA_CERTS: caFile }, timeout: 60_000 }, (error, stdout, stderr) =>
+        error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
       );
     });
     const result = JSON.parse(output.trim().split("\n").pop() ?? "{}") as { sent?: boolean; failure?: string };

@@ -1,10 +1,6 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Client } from "@elastic/elasticsearch";
 import { buildEventRecord, ConfigError, type EventName, type EventRecord, type Logger, S3NotifyError, type Target, TargetBatchError } from "@s3notify/core";
-import { type ElasticsearchTestServer, freePort, startElasticsearchTestServer } from "@s3notify/testkit";
+import { type ElasticsearchTestServer, freePort, makeTestCertificates, startElasticsearchTestServer, type TestCertificates } from "@s3notify/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import elasticsearchTarget, { ElasticsearchTarget, type ElasticsearchTargetConfig, highwayHash64, highwayHash256, namespaceDocumentId } from "./index.js";
 
@@ -348,43 +344,20 @@ describe("elasticsearch target with basic auth", () => {
 
 describe("elasticsearch target over https", () => {
   let server: ElasticsearchTestServer;
-  let folder: string;
-  let ca: Buffer;
+  let certs: TestCertificates;
 
   beforeAll(async () => {
-    folder = mkdtempSync(join(tmpdir(), "es-tls-"));
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "1",
-        "-subj",
-        "/CN=127.0.0.1",
-        "-addext",
-        "subjectAltName=IP:127.0.0.1",
-        "-keyout",
-        join(folder, "key.pem"),
-        "-out",
-        join(folder, "cert.pem"),
-      ],
-      { stdio: "ignore" },
-    );
-    ca = readFileSync(join(folder, "cert.pem"));
-    server = await startElasticsearchTestServer({ tls: { cert: ca, key: readFileSync(join(folder, "key.pem")) } });
+    certs = await makeTestCertificates();
+    server = await startElasticsearchTestServer({ tls: { cert: certs.server.cert, key: certs.server.key } });
   });
   afterAll(async () => {
     await server?.close();
-    rmSync(folder, { recursive: true, force: true });
+    await certs?.dispose();
   });
 
   it("delivers over TLS when the host supplies the CA", async () => {
     const config = elasticsearchTarget.parseConfig(rawConfig({ url: server.url, index: "secure" }), context);
-    const target = new ElasticsearchTarget(config, { targetId: { id: "1", type: "elasticsearch" }, logger: silent }, { tls: { ca } });
+    const target = new ElasticsearchTarget(config, { targetId: { id: "1", type: "elasticsearch" }, logger: silent }, { tls: { ca: certs.ca } });
     try {
       expect(server.url).toMatch(/^https:/);
       const event = record("s3:ObjectCreated:Put", "secure", "file.txt");

@@ -1,9 +1,5 @@
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { buildEventRecord, ConfigError, type EventRecord, logEnvelopeJson, S3NotifyError, silentLogger } from "@s3notify/core";
-import { KafkaErrorCode, KafkaTestBroker } from "@s3notify/testkit";
+import { KafkaErrorCode, KafkaTestBroker, makeTestCertificates, type TestCertificates } from "@s3notify/testkit";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import kafkaTarget from "./index.js";
 import type { KafkaTarget } from "./kafka-target.js";
@@ -94,48 +90,17 @@ describe("KafkaTarget against the Kafka test broker", () => {
 });
 
 describe("KafkaTarget SASL and TLS", () => {
-  let dir: string;
+  let certs: TestCertificates<"minio">;
   const brokers: KafkaTestBroker[] = [];
   const targets: KafkaTarget[] = [];
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), "kafka-target-tls-"));
-    const openssl = (...args: string[]) => expect(spawnSync("openssl", args).status).toBe(0);
-    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=test-ca", "-keyout", join(dir, "ca.key"), "-out", join(dir, "ca.pem"));
-    for (const name of ["server", "client"]) {
-      openssl(
-        "req",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-subj",
-        `/CN=${name === "server" ? "127.0.0.1" : "minio"}`,
-        "-keyout",
-        join(dir, `${name}.key`),
-        "-out",
-        join(dir, `${name}.csr`),
-      );
-      openssl(
-        "x509",
-        "-req",
-        "-in",
-        join(dir, `${name}.csr`),
-        "-CA",
-        join(dir, "ca.pem"),
-        "-CAkey",
-        join(dir, "ca.key"),
-        "-CAcreateserial",
-        "-days",
-        "1",
-        "-out",
-        join(dir, `${name}.pem`),
-      );
-    }
+  beforeAll(async () => {
+    certs = await makeTestCertificates({ clients: ["minio"] });
   });
   afterEach(async () => {
     await Promise.all(targets.splice(0).map((target) => target.close()));
     await Promise.all(brokers.splice(0).map((broker) => broker.close()));
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => certs?.dispose());
 
   it.each([
     ["plain", "PLAIN"],
@@ -172,9 +137,9 @@ describe("KafkaTarget SASL and TLS", () => {
   it("presents a client certificate to a broker that requires one", async () => {
     const broker = await KafkaTestBroker.start({
       tls: {
-        key: readFileSync(join(dir, "server.key")),
-        cert: readFileSync(join(dir, "server.pem")),
-        ca: readFileSync(join(dir, "ca.pem")),
+        key: certs.server.key,
+        cert: certs.server.cert,
+        ca: certs.ca,
         requestCert: true,
         rejectUnauthorized: true,
       },
@@ -185,8 +150,8 @@ describe("KafkaTarget SASL and TLS", () => {
       topic: "mtls",
       tls: "on",
       tls_skip_verify: "on",
-      client_tls_cert: join(dir, "client.pem"),
-      client_tls_key: join(dir, "client.key"),
+      client_tls_cert: certs.clients.minio.certFile,
+      client_tls_key: certs.clients.minio.keyFile,
     });
     targets.push(withCert);
     await withCert.send([record("mtls.jpg")]);

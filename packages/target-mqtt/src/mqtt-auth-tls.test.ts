@@ -1,11 +1,10 @@
 import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import { createConnection } from "node:net";
-import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type EventRecord, isRetryable, type Logger, logEnvelopeJson, type Target } from "@s3notify/core";
-import { freePort } from "@s3notify/testkit";
+import { freePort, makeTestCertificates, type TestCertificates } from "@s3notify/testkit";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import mqttTargetPlugin, { MQTT_KEYS } from "./index.js";
@@ -52,7 +51,8 @@ async function portOpen(port: number): Promise<boolean> {
 }
 
 describe("mqtt target: password and TLS against a real Mosquitto", () => {
-  let dir: string;
+  let certs: TestCertificates | undefined;
+  let dir: string; // the certificates' folder, which also holds the broker's files
   let child: ChildProcess | undefined;
   let exited: Promise<void> | undefined;
   let plainPort: number;
@@ -60,30 +60,8 @@ describe("mqtt target: password and TLS against a real Mosquitto", () => {
   const targets: Target[] = [];
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "s3notify-mqtt-auth-"));
-    const openssl = (...args: string[]): void => {
-      execFileSync("openssl", args, { cwd: dir, stdio: "ignore" });
-    };
-    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=s3notify test CA", "-keyout", "ca.key", "-out", "ca.pem");
-    await writeFile(join(dir, "san.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
-    openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", "server.key", "-out", "server.csr");
-    openssl(
-      "x509",
-      "-req",
-      "-in",
-      "server.csr",
-      "-CA",
-      "ca.pem",
-      "-CAkey",
-      "ca.key",
-      "-CAcreateserial",
-      "-days",
-      "1",
-      "-extfile",
-      "san.ext",
-      "-out",
-      "server.pem",
-    );
+    certs = await makeTestCertificates();
+    dir = certs.dir;
     execFileSync("mosquitto_passwd", ["-c", "-b", join(dir, "passwd"), "minio", "s3cr3t-mqtt"], { stdio: "ignore" });
     plainPort = await freePort();
     tlsPort = await freePort();
@@ -98,9 +76,9 @@ describe("mqtt target: password and TLS against a real Mosquitto", () => {
         ...root,
         `listener ${plainPort} 127.0.0.1`,
         `listener ${tlsPort} 127.0.0.1`,
-        `cafile ${join(dir, "ca.pem")}`,
-        `certfile ${join(dir, "server.pem")}`,
-        `keyfile ${join(dir, "server.key")}`,
+        `cafile ${certs.caFile}`,
+        `certfile ${certs.server.certFile}`,
+        `keyfile ${certs.server.keyFile}`,
         "",
       ].join("\n"),
     );
@@ -117,7 +95,7 @@ describe("mqtt target: password and TLS against a real Mosquitto", () => {
     for (const entry of targets) await entry.close();
     child?.kill("SIGTERM");
     await exited;
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await certs?.dispose();
   });
 
   it("delivers with username/password; a wrong password is retryable and never echoed", async () => {
@@ -156,6 +134,8 @@ describe("mqtt target: password and TLS against a real Mosquitto", () => {
 
   it("ssl://, tls:// and tcps:// deliver when the CA is trusted (NODE_EXTRA_CA_CERTS, in a child process)", async () => {
     // Outside src (so no build ever sees it), importing the target by absolute path.
+    if (!certs) throw new Error("no certificates");
+    const { caFile } = certs;
     const script = join(dir, "mqtt-tls-child.mts");
     await writeFile(
       script,
@@ -178,11 +158,8 @@ console.log("sent");
     await reader.subscribeAsync("secure/tls", { qos: 1 });
     try {
       const output = await new Promise<string>((resolve, reject) => {
-        execFile(
-          "npx",
-          ["tsx", script],
-          { cwd: here, env: { ...process.env, NODE_EXTRA_CA_CERTS: join(dir, "ca.pem") }, timeout: 60_000 },
-          (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)),
+        execFile("npx", ["tsx", script], { cwd: here, env: { ...process.env, NODE_EXTRA_CA_CERTS: caFile }, timeout: 60_000 }, (error, stdout, stderr) =>
+          error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
         );
       });
       expect(output).toContain("sent");

@@ -1,11 +1,10 @@
-import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { rm, writeFile } from "node:fs/promises";
 import { createConnection } from "node:net";
-import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type EventRecord, isRetryable, type Logger, logEnvelopeJson, type Target } from "@s3notify/core";
-import { freePort } from "@s3notify/testkit";
+import { freePort, makeTestCertificates, type TestCertificates } from "@s3notify/testkit";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import mqttTargetPlugin, { MQTT_KEYS } from "./index.js";
@@ -53,7 +52,8 @@ async function portOpen(port: number): Promise<boolean> {
 }
 
 describe("mqtt target: wss:// against a real Mosquitto with a TLS websockets listener", () => {
-  let dir: string | undefined;
+  let certs: TestCertificates | undefined;
+  let dir: string | undefined; // the certificates' folder, which also holds the broker's files
   let child: ChildProcess | undefined;
   let exited: Promise<void> | undefined;
   let plainPort: number;
@@ -61,30 +61,8 @@ describe("mqtt target: wss:// against a real Mosquitto with a TLS websockets lis
   const targets: Target[] = [];
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "s3notify-mqtt-wss-"));
-    const openssl = (...args: string[]): void => {
-      execFileSync("openssl", args, { cwd: dir, stdio: "ignore" });
-    };
-    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=s3notify wss test CA", "-keyout", "ca.key", "-out", "ca.pem");
-    await writeFile(join(dir, "san.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
-    openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", "server.key", "-out", "server.csr");
-    openssl(
-      "x509",
-      "-req",
-      "-in",
-      "server.csr",
-      "-CA",
-      "ca.pem",
-      "-CAkey",
-      "ca.key",
-      "-CAcreateserial",
-      "-days",
-      "1",
-      "-extfile",
-      "san.ext",
-      "-out",
-      "server.pem",
-    );
+    certs = await makeTestCertificates();
+    dir = certs.dir;
     plainPort = await freePort();
     wssPort = await freePort();
     const root = process.getuid?.() === 0 ? ["user root"] : [];
@@ -99,8 +77,8 @@ describe("mqtt target: wss:// against a real Mosquitto with a TLS websockets lis
         `listener ${plainPort} 127.0.0.1`,
         `listener ${wssPort} 127.0.0.1`,
         "protocol websockets",
-        `certfile ${join(dir, "server.pem")}`,
-        `keyfile ${join(dir, "server.key")}`,
+        `certfile ${certs.server.certFile}`,
+        `keyfile ${certs.server.keyFile}`,
         "",
       ].join("\n"),
     );
@@ -119,7 +97,7 @@ describe("mqtt target: wss:// against a real Mosquitto with a TLS websockets lis
       child.kill("SIGTERM");
       await exited;
     }
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await certs?.dispose();
   });
 
   it("wss:// verifies the broker against the system roots: an unknown CA is refused", async () => {
@@ -134,7 +112,8 @@ describe("mqtt target: wss:// against a real Mosquitto with a TLS websockets lis
   });
 
   it("wss:// delivers MinIO's envelope when the CA is trusted (NODE_EXTRA_CA_CERTS, in a child process)", async () => {
-    if (!dir) throw new Error("no temp dir");
+    if (!certs || !dir) throw new Error("no certificates");
+    const { caFile } = certs;
     // Outside src (so no build ever sees it), importing the target by absolute path.
     const script = join(dir, "mqtt-wss-child.mts");
     await writeFile(
@@ -156,11 +135,8 @@ console.log("sent");
     await reader.subscribeAsync("secure/wss", { qos: 1 });
     try {
       const output = await new Promise<string>((resolve, reject) => {
-        execFile(
-          "npx",
-          ["tsx", script],
-          { cwd: here, env: { ...process.env, NODE_EXTRA_CA_CERTS: join(dir as string, "ca.pem") }, timeout: 60_000 },
-          (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)),
+        execFile("npx", ["tsx", script], { cwd: here, env: { ...process.env, NODE_EXTRA_CA_CERTS: caFile }, timeout: 60_000 }, (error, stdout, stderr) =>
+          error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
         );
       });
       expect(output).toContain("sent");

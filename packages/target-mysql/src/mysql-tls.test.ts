@@ -1,19 +1,18 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isRetryable } from "@s3notify/core";
-import { freePort } from "@s3notify/testkit";
+import { freePort, makeTestCertificates, type TestCertificates } from "@s3notify/testkit";
 import mysql from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MysqlTarget } from "./mysql-target.js";
 import { makeTarget, put, waitFor } from "./test-support/fixtures.js";
 
 // Runs against a throw-away MariaDB started here (testkit's launcher has no TLS option) with a server
-// certificate signed by a throw-away CA made with openssl, following environment.md's recipe. The user
+// certificate signed by a throw-away CA (testkit's makeTestCertificates). The user
 // `tls_only` is created with REQUIRE SSL, so a plain-text connection is refused by the server itself.
 
-let directory: string;
+let certificates: TestCertificates | undefined;
+let directory: string; // the certificates' folder, which also holds the server's data
 let server: ChildProcess | undefined;
 let port: number;
 const targets: MysqlTarget[] = [];
@@ -23,11 +22,8 @@ function run(command: string, args: string[]): void {
 }
 
 async function startTlsServer(): Promise<void> {
-  directory = mkdtempSync(join(tmpdir(), "s3notify-mariadb-tls-"));
-  const subject = (name: string) => ["-subj", `/CN=${name}`];
-  run("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-keyout", "ca.key", "-out", "ca.pem", ...subject("s3notify test CA")]);
-  run("openssl", ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", ...subject("127.0.0.1")]);
-  run("openssl", ["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2", "-out", "server.pem"]);
+  certificates = await makeTestCertificates();
+  directory = certificates.dir;
   const dataDir = join(directory, "data");
   run("mariadb-install-db", [
     "--no-defaults",
@@ -53,9 +49,9 @@ async function startTlsServer(): Promise<void> {
       "--skip-log-bin",
       "--innodb-log-file-size=16M",
       "--innodb-buffer-pool-size=64M",
-      `--ssl-ca=${join(directory, "ca.pem")}`,
-      `--ssl-cert=${join(directory, "server.pem")}`,
-      `--ssl-key=${join(directory, "server.key")}`,
+      `--ssl-ca=${certificates.caFile}`,
+      `--ssl-cert=${certificates.server.certFile}`,
+      `--ssl-key=${certificates.server.keyFile}`,
     ],
     { stdio: "ignore" },
   );
@@ -81,7 +77,7 @@ async function stopTlsServer(): Promise<void> {
     await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
     if (child.exitCode === null) child.kill("SIGKILL");
   }
-  if (directory) rmSync(directory, { recursive: true, force: true });
+  await certificates?.dispose();
 }
 
 function tlsTarget(table: string, tls: string | undefined): MysqlTarget {

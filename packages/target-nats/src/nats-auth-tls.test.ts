@@ -1,10 +1,9 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { type ChildProcess, spawn } from "node:child_process";
+import { writeFile } from "node:fs/promises";
 import { createConnection } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type EventRecord, isRetryable, type Logger, logEnvelopeJson, type Target } from "@s3notify/core";
-import { freePort } from "@s3notify/testkit";
+import { freePort, makeTestCertificates, type TestCertificates } from "@s3notify/testkit";
 import { connect, nkeys } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import natsTargetPlugin, { NATS_KEYS } from "./index.js";
@@ -84,7 +83,8 @@ async function subscriber(options: Parameters<typeof connect>[0], subject: strin
 }
 
 describe("nats target: authentication and TLS against real nats-servers", () => {
-  let dir: string;
+  let certs: TestCertificates<"minio">;
+  let dir: string; // the certificates' folder, which also holds the servers' files
   const servers: Server[] = [];
   const targets: Target[] = [];
   let userPass: Server;
@@ -94,32 +94,8 @@ describe("nats target: authentication and TLS against real nats-servers", () => 
   let seed: Uint8Array;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "s3notify-nats-auth-"));
-    const openssl = (...args: string[]): void => {
-      execFileSync("openssl", args, { cwd: dir, stdio: "ignore" });
-    };
-    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=s3notify test CA", "-keyout", "ca.key", "-out", "ca.pem");
-    await writeFile(join(dir, "san.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
-    openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", "server.key", "-out", "server.csr");
-    openssl(
-      "x509",
-      "-req",
-      "-in",
-      "server.csr",
-      "-CA",
-      "ca.pem",
-      "-CAkey",
-      "ca.key",
-      "-CAcreateserial",
-      "-days",
-      "1",
-      "-extfile",
-      "san.ext",
-      "-out",
-      "server.pem",
-    );
-    openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=minio", "-keyout", "client.key", "-out", "client.csr");
-    openssl("x509", "-req", "-in", "client.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "1", "-out", "client.pem");
+    certs = await makeTestCertificates({ clients: ["minio"] });
+    dir = certs.dir;
 
     const user = nkeys.createUser();
     seed = user.getSeed();
@@ -132,7 +108,7 @@ describe("nats target: authentication and TLS against real nats-servers", () => 
       dir,
       "tls",
       (port) =>
-        `listen: 127.0.0.1:${port}\ntls { cert_file: "${join(dir, "server.pem")}", key_file: "${join(dir, "server.key")}", ca_file: "${join(dir, "ca.pem")}", verify: true }\n`,
+        `listen: 127.0.0.1:${port}\ntls { cert_file: "${certs.server.certFile}", key_file: "${certs.server.keyFile}", ca_file: "${certs.caFile}", verify: true }\n`,
     );
     servers.push(userPass, token, nkey, tls);
   }, 60_000);
@@ -140,7 +116,7 @@ describe("nats target: authentication and TLS against real nats-servers", () => 
   afterAll(async () => {
     for (const entry of targets) await entry.close();
     for (const server of servers) await server.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await certs?.dispose();
   });
 
   function track(entry: Target): Target {
@@ -184,9 +160,10 @@ describe("nats target: authentication and TLS against real nats-servers", () => 
   });
 
   it("TLS with cert_authority and a client certificate (server verifies clients)", async () => {
-    const ca = join(dir, "ca.pem");
+    const ca = certs.caFile;
+    const client = certs.clients.minio;
     const reader = await subscriber(
-      { servers: `127.0.0.1:${tls.port}`, tls: { caFile: ca, certFile: join(dir, "client.pem"), keyFile: join(dir, "client.key") } },
+      { servers: `127.0.0.1:${tls.port}`, tls: { caFile: ca, certFile: client.certFile, keyFile: client.keyFile } },
       "tls.events",
     );
     const good = track(
@@ -195,8 +172,8 @@ describe("nats target: authentication and TLS against real nats-servers", () => 
         subject: "tls.events",
         tls: "on",
         cert_authority: ca,
-        client_cert: join(dir, "client.pem"),
-        client_key: join(dir, "client.key"),
+        client_cert: client.certFile,
+        client_key: client.keyFile,
       }),
     );
     await good.send([record(4), record(5)]);
@@ -206,7 +183,7 @@ describe("nats target: authentication and TLS against real nats-servers", () => 
     // Without the CA the server's certificate is not trusted; with tls_skip_verify it is accepted
     // (the server still wants a client certificate, so one is given).
     const untrusted = track(
-      target({ address: `127.0.0.1:${tls.port}`, subject: "tls.events", tls: "on", client_cert: join(dir, "client.pem"), client_key: join(dir, "client.key") }),
+      target({ address: `127.0.0.1:${tls.port}`, subject: "tls.events", tls: "on", client_cert: client.certFile, client_key: client.keyFile }),
     );
     expect(await untrusted.isActive()).toBe(false);
     const skipping = track(
@@ -215,8 +192,8 @@ describe("nats target: authentication and TLS against real nats-servers", () => 
         subject: "tls.events",
         tls: "on",
         tls_skip_verify: "on",
-        client_cert: join(dir, "client.pem"),
-        client_key: join(dir, "client.key"),
+        client_cert: client.certFile,
+        client_key: client.keyFile,
       }),
     );
     expect(await skipping.isActive()).toBe(true);

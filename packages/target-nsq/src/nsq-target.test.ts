@@ -1,9 +1,5 @@
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { buildEventRecord, ConfigError, type EventRecord, logEnvelopeJson, S3NotifyError, silentLogger } from "@s3notify/core";
-import { NsqTestServer } from "@s3notify/testkit";
+import { makeTestCertificates, NsqTestServer } from "@s3notify/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import nsqTarget from "./index.js";
 import type { NsqTarget } from "./nsq-target.js";
@@ -71,33 +67,13 @@ describe("NsqTarget against the test nsqd", () => {
   });
 
   it("upgrades to TLS with tls=on", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "nsq-target-tls-"));
+    const certs = await makeTestCertificates();
     try {
-      expect(
-        spawnSync("openssl", [
-          "req",
-          "-x509",
-          "-newkey",
-          "rsa:2048",
-          "-nodes",
-          "-days",
-          "1",
-          "-subj",
-          "/CN=127.0.0.1",
-          "-keyout",
-          join(dir, "key.pem"),
-          "-out",
-          join(dir, "cert.pem"),
-        ]).status,
-      ).toBe(0);
-      const { server, target } = await setup(
-        { tls: "on", tls_skip_verify: "on" },
-        { tls: { key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) } },
-      );
+      const { server, target } = await setup({ tls: "on", tls_skip_verify: "on" }, { tls: { key: certs.server.key, cert: certs.server.cert } });
       await target.send([record("secure.jpg")]);
       expect(server.messages("minio")).toHaveLength(1);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      await certs.dispose();
     }
   });
 });

@@ -1,51 +1,20 @@
-import { execFileSync } from "node:child_process";
-import { chmodSync, chownSync, copyFileSync, mkdtempSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, chownSync, copyFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { isRetryable } from "@s3notify/core";
-import { type RunningService, startService } from "@s3notify/testkit";
+import { makeTestCertificates, type RunningService, startService, type TestCertificates } from "@s3notify/testkit";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PostgresTarget } from "./postgres-target.js";
 import { makeTarget, put } from "./test-support/fixtures.js";
 
 // Runs against a throw-away PostgreSQL with TLS switched on at run time (ALTER SYSTEM + reload) using a
-// certificate for IP 127.0.0.1 signed by a throw-away CA made with openssl.
+// certificate for IP 127.0.0.1 only (not "localhost") signed by a throw-away CA (testkit's makeTestCertificates).
 
 let service: RunningService;
 let admin: pg.Client;
-let certificates: string;
+let certificates: TestCertificates;
+let otherCaFile: string;
 const targets: PostgresTarget[] = [];
-
-function openssl(...args: string[]): void {
-  execFileSync("openssl", args, { cwd: certificates, stdio: "ignore" });
-}
-
-function makeCertificates(): void {
-  certificates = mkdtempSync(join(tmpdir(), "s3notify-pg-tls-"));
-  const subject = (name: string) => ["-subj", `/CN=${name}`];
-  openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-keyout", "ca.key", "-out", "ca.pem", ...subject("s3notify test CA"));
-  openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-keyout", "other-ca.key", "-out", "other-ca.pem", ...subject("other CA"));
-  openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", ...subject("127.0.0.1"));
-  execFileSync("sh", ["-c", "printf 'subjectAltName=IP:127.0.0.1\\n' > san.ext"], { cwd: certificates });
-  openssl(
-    "x509",
-    "-req",
-    "-in",
-    "server.csr",
-    "-CA",
-    "ca.pem",
-    "-CAkey",
-    "ca.key",
-    "-CAcreateserial",
-    "-days",
-    "2",
-    "-out",
-    "server.pem",
-    "-extfile",
-    "san.ext",
-  );
-}
 
 async function tlsTarget(table: string, options: string): Promise<PostgresTarget> {
   const made = makeTarget({ connection_string: `port=${service.port} user=postgres dbname=postgres ${options}`, table });
@@ -61,13 +30,19 @@ async function failureOf(promise: Promise<unknown>): Promise<Error | undefined> 
 }
 
 beforeAll(async () => {
-  makeCertificates();
+  certificates = await makeTestCertificates({ otherCa: true, serverAltNames: ["IP:127.0.0.1"] });
+  if (!certificates.otherCa) throw new Error("makeTestCertificates made no otherCa");
+  otherCaFile = certificates.otherCa.certFile;
   service = await startService("postgres");
   const dataDir = join(service.dataDir, "data");
   const owner = statSync(dataDir);
-  for (const name of ["server.pem", "server.key"]) {
+  // Into the data dir, owned by its owner (the postgres user when we are root) and private, as postgres requires.
+  for (const [name, source] of [
+    ["server.pem", certificates.server.certFile],
+    ["server.key", certificates.server.keyFile],
+  ] as const) {
     const destination = join(dataDir, name);
-    copyFileSync(join(certificates, name), destination);
+    copyFileSync(source, destination);
     chownSync(destination, owner.uid, owner.gid);
     chmodSync(destination, 0o600);
   }
@@ -84,7 +59,7 @@ afterAll(async () => {
   for (const made of targets) await made.close();
   await admin?.end().catch(() => undefined);
   await service?.dispose();
-  if (certificates) rmSync(certificates, { recursive: true, force: true });
+  await certificates?.dispose();
 });
 
 /** Whether the target's pooled connection (found by application_name) uses TLS. */
@@ -113,22 +88,22 @@ describe("PostgreSQL target over TLS (sslmode)", () => {
   });
 
   it("sslmode=verify-full checks the chain and the host name", async () => {
-    const good = await tlsTarget("tls_full", `host=127.0.0.1 sslmode=verify-full sslrootcert=${join(certificates, "ca.pem")} application_name=tls-full`);
+    const good = await tlsTarget("tls_full", `host=127.0.0.1 sslmode=verify-full sslrootcert=${certificates.caFile} application_name=tls-full`);
     await good.send([put("b", "k")]);
     expect(await usesTls("tls-full")).toBe(true);
 
     // The certificate names IP 127.0.0.1, not "localhost".
-    const wrongName = await tlsTarget("tls_full_name", `host=localhost sslmode=verify-full sslrootcert=${join(certificates, "ca.pem")}`);
+    const wrongName = await tlsTarget("tls_full_name", `host=localhost sslmode=verify-full sslrootcert=${certificates.caFile}`);
     const failure = await failureOf(wrongName.open());
     expect(isRetryable(failure)).toBe(true);
     expect(failure?.message).toMatch(/cannot connect: Hostname\/IP does not match certificate's altnames/);
   });
 
   it("sslmode=verify-ca checks the chain but not the host name", async () => {
-    const made = await tlsTarget("tls_ca", `host=localhost sslmode=verify-ca sslrootcert=${join(certificates, "ca.pem")}`);
+    const made = await tlsTarget("tls_ca", `host=localhost sslmode=verify-ca sslrootcert=${certificates.caFile}`);
     await made.send([put("b", "k")]);
 
-    const otherCa = await tlsTarget("tls_other_ca", `host=127.0.0.1 sslmode=verify-ca sslrootcert=${join(certificates, "other-ca.pem")}`);
+    const otherCa = await tlsTarget("tls_other_ca", `host=127.0.0.1 sslmode=verify-ca sslrootcert=${otherCaFile}`);
     const failure = await failureOf(otherCa.open());
     expect(isRetryable(failure)).toBe(true);
     expect(failure?.message).toMatch(/cannot connect: .*(certificate|verify)/);

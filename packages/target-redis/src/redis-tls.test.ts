@@ -1,15 +1,13 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { buildEventRecord, type Logger, recordsJson, S3NotifyError } from "@s3notify/core";
-import { freePort } from "@s3notify/testkit";
+import { freePort, makeTestCertificates, type TestCertificates } from "@s3notify/testkit";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import redisTarget, { RedisTarget } from "./index.js";
 
 // Runs against: Debian's redis-server started here with a TLS listener only (testkit's launcher has no TLS
-// option) and a throw-away self-signed certificate made with openssl. `tls` is our extension: MinIO has none.
+// option) and a certificate from a throw-away CA (testkit's makeTestCertificates). `tls` is our extension: MinIO has none.
 
 const silent: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -20,35 +18,16 @@ function config(port: number) {
 }
 
 describe("redis target over TLS (tls=on, an s3notify extension)", () => {
-  let folder: string;
+  let certs: TestCertificates;
+  let folder: string; // the certificates' folder, which also holds the server's files
   let server: ChildProcess | undefined;
   let port: number;
-  let ca: Buffer;
+  let ca: string;
 
   beforeAll(async () => {
-    folder = mkdtempSync(join(tmpdir(), "redis-tls-"));
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "1",
-        "-subj",
-        "/CN=127.0.0.1",
-        "-addext",
-        "subjectAltName=IP:127.0.0.1",
-        "-keyout",
-        join(folder, "key.pem"),
-        "-out",
-        join(folder, "cert.pem"),
-      ],
-      { stdio: "ignore" },
-    );
-    ca = readFileSync(join(folder, "cert.pem"));
+    certs = await makeTestCertificates();
+    folder = certs.dir;
+    ca = certs.ca;
     port = await freePort();
     server = spawn(
       "redis-server",
@@ -66,11 +45,11 @@ describe("redis target over TLS (tls=on, an s3notify extension)", () => {
         "--appendonly",
         "no",
         "--tls-cert-file",
-        join(folder, "cert.pem"),
+        certs.server.certFile,
         "--tls-key-file",
-        join(folder, "key.pem"),
+        certs.server.keyFile,
         "--tls-ca-cert-file",
-        join(folder, "cert.pem"),
+        certs.caFile,
         "--tls-auth-clients",
         "no",
         "--logfile",
@@ -96,7 +75,7 @@ describe("redis target over TLS (tls=on, an s3notify extension)", () => {
       server.kill("SIGTERM");
       await exited;
     }
-    rmSync(folder, { recursive: true, force: true });
+    await certs?.dispose();
   });
 
   it("delivers over TLS when the host supplies the CA", async () => {

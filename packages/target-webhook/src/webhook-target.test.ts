@@ -1,9 +1,6 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Socket } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { buildEventRecord, ConfigError, type EventRecord, logEnvelopeJson, type RawTargetConfig, S3NotifyError } from "@s3notify/core";
+import { makeTestCertificates, type TestCertificates } from "@s3notify/testkit";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { HttpRecorder } from "./http-recorder.fixture.js";
 import webhookTargetPlugin, { authorizationHeader, parseWebhookConfig, WEBHOOK_KEYS, WebhookTarget } from "./index.js";
@@ -245,46 +242,15 @@ describe("WebhookTarget timeouts", () => {
 });
 
 describe("WebhookTarget with mTLS", () => {
-  let dir = "";
+  let certs: TestCertificates<"webhook-client">;
   let recorder: HttpRecorder;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "s3notify-webhook-tls-"));
-    const openssl = (...args: string[]): void => {
-      execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
-    };
-    const key = (name: string): void => openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-out", `${name}.key`);
-    key("ca");
-    openssl("req", "-x509", "-new", "-key", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=s3notify test CA");
-    for (const [name, cn, extension] of [
-      ["server", "127.0.0.1", "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n"],
-      ["client", "webhook-client", "extendedKeyUsage=clientAuth\n"],
-    ] as const) {
-      key(name);
-      openssl("req", "-new", "-key", `${name}.key`, "-out", `${name}.csr`, "-subj", `/CN=${cn}`);
-      writeFileSync(join(dir, `${name}.ext`), extension);
-      openssl(
-        "x509",
-        "-req",
-        "-in",
-        `${name}.csr`,
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-out",
-        `${name}.pem`,
-        "-days",
-        "2",
-        "-extfile",
-        `${name}.ext`,
-      );
-    }
+    certs = await makeTestCertificates({ clients: ["webhook-client"], keyType: "ec" });
     recorder = new HttpRecorder({
-      key: readFileSync(join(dir, "server.key")),
-      cert: readFileSync(join(dir, "server.pem")),
-      ca: readFileSync(join(dir, "ca.pem")),
+      key: certs.server.key,
+      cert: certs.server.cert,
+      ca: certs.ca,
       requestCert: true,
       rejectUnauthorized: true,
     });
@@ -293,12 +259,12 @@ describe("WebhookTarget with mTLS", () => {
 
   afterAll(async () => {
     await recorder?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await certs?.dispose();
   });
 
   it("presents the client certificate from client_cert/client_key", async () => {
-    const ca = readFileSync(join(dir, "ca.pem"));
-    const webhook = target(recorder.url, { client_cert: join(dir, "client.pem"), client_key: join(dir, "client.key") }, { ca });
+    const client = certs.clients["webhook-client"];
+    const webhook = target(recorder.url, { client_cert: client.certFile, client_key: client.keyFile }, { ca: certs.ca });
     try {
       await webhook.send([record("tls.txt")]);
       expect(recorder.accepted).toHaveLength(1);
@@ -309,8 +275,7 @@ describe("WebhookTarget with mTLS", () => {
   });
 
   it("fails retryably without a client certificate", async () => {
-    const ca = readFileSync(join(dir, "ca.pem"));
-    const webhook = target(recorder.url, {}, { ca });
+    const webhook = target(recorder.url, {}, { ca: certs.ca });
     try {
       const error = await rejection(webhook.send([record("no-cert.txt")]));
       expect(S3NotifyError.isInstance(error) && error.retryable).toBe(true);
@@ -320,7 +285,8 @@ describe("WebhookTarget with mTLS", () => {
   });
 
   it("refuses a server certificate it does not trust", async () => {
-    const webhook = target(recorder.url, { client_cert: join(dir, "client.pem"), client_key: join(dir, "client.key") });
+    const client = certs.clients["webhook-client"];
+    const webhook = target(recorder.url, { client_cert: client.certFile, client_key: client.keyFile });
     try {
       const error = await rejection(webhook.send([record("untrusted.txt")]));
       expect(error.message).toMatch(/certificate/i);
