@@ -2,7 +2,7 @@ import { once } from "node:events";
 import net from "node:net";
 import tls from "node:tls";
 import { KafkaReader, KafkaWriter } from "./kafka-buffer.js";
-import { type DecodedBatch, decodeRecordBatches, RecordBatchError, withBaseOffset } from "./record-batch.js";
+import { decodeRecordBatches, type RecordBatch, RecordBatchError } from "./record-batch.js";
 import { type SaslCredentials, SaslServerSession } from "./sasl-server.js";
 
 /** One message as the test broker stored it. */
@@ -57,7 +57,7 @@ const SUPPORTED_VERSIONS: ReadonlyArray<readonly [number, number, number]> = [
 const NODE_ID = 1;
 
 interface PartitionLog {
-  batches: DecodedBatch[];
+  batches: RecordBatch[];
   nextOffset: bigint;
 }
 
@@ -75,6 +75,8 @@ interface ConnectionState {
 export class KafkaTestBroker {
   private readonly logs = new Map<string, PartitionLog[]>();
   private readonly arrivals: KafkaTestMessage[] = [];
+  /** Batches stored since messages() last turned them into arrivals (decoding is left until a test asks). */
+  private readonly unread: { topic: string; partition: number; batch: RecordBatch }[] = [];
   private readonly sockets = new Set<net.Socket>();
   private readonly waiters = new Set<() => void>();
   private server: net.Server | undefined;
@@ -139,6 +141,20 @@ export class KafkaTestBroker {
 
   /** Every stored message of a topic in arrival order (across partitions). */
   messages(topic?: string): KafkaTestMessage[] {
+    for (const { topic: name, partition, batch } of this.unread.splice(0)) {
+      for (const record of batch.records) {
+        this.arrivals.push({
+          topic: name,
+          partition,
+          offset: record.offset,
+          key: record.key?.toString("utf8") ?? null,
+          value: record.value?.toString("utf8") ?? null,
+          headers: record.headers,
+          timestamp: record.timestamp,
+          producerId: batch.producerId,
+        });
+      }
+    }
     return topic === undefined ? [...this.arrivals] : this.arrivals.filter((message) => message.topic === topic);
   }
 
@@ -367,7 +383,7 @@ export class KafkaTestBroker {
     if (recordSet.length > (this.options.maxMessageBytes ?? 1024 * 1024)) return { errorCode: KafkaErrorCode.messageTooLarge, baseOffset: -1n };
     const log = this.logs.get(topic)?.[partition];
     if (!log) return { errorCode: KafkaErrorCode.unknownTopicOrPartition, baseOffset: -1n };
-    let batches: DecodedBatch[];
+    let batches: RecordBatch[];
     try {
       batches = decodeRecordBatches(recordSet);
     } catch (error) {
@@ -376,21 +392,10 @@ export class KafkaTestBroker {
     }
     const baseOffset = log.nextOffset;
     for (const batch of batches) {
-      const stored = withBaseOffset(batch, log.nextOffset);
-      log.batches.push(stored);
-      log.nextOffset += BigInt(stored.records.length);
-      for (const record of stored.records) {
-        this.arrivals.push({
-          topic,
-          partition,
-          offset: record.offset,
-          key: record.key?.toString("utf8") ?? null,
-          value: record.value?.toString("utf8") ?? null,
-          headers: record.headers,
-          timestamp: record.timestamp,
-          producerId: batch.producerId,
-        });
-      }
+      batch.assignBaseOffset(log.nextOffset);
+      log.batches.push(batch);
+      log.nextOffset += BigInt(batch.count);
+      this.unread.push({ topic, partition, batch });
     }
     for (const wake of [...this.waiters]) wake();
     return { errorCode: 0, baseOffset };
@@ -449,7 +454,7 @@ export class KafkaTestBroker {
         const selected: Buffer[] = [];
         let size = 0;
         for (const batch of log.batches) {
-          const lastOffset = batch.baseOffset + BigInt(batch.records.length) - 1n;
+          const lastOffset = batch.baseOffset + BigInt(batch.count) - 1n;
           if (lastOffset < partition.offset) continue;
           if (size > 0 && size + batch.bytes.length > partition.maxBytes) break;
           selected.push(batch.bytes);
