@@ -3,7 +3,7 @@
 // MULTI/EXEC transaction for namespace, one multi-value RPUSH for access), on the same
 // throw-away redis-server in the same run.
 //
-//   npx tsx bench/redis-target.bench.ts      (BENCH_SECONDS=3 per case, in 3 interleaved rounds; needs `pnpm build` for core and testkit)
+//   npx tsx bench/redis-target.bench.ts      (BENCH_SECONDS=3 per case, in 10 interleaved rounds; needs `pnpm build` for core and testkit)
 
 import type { Target } from "@s3notify/core";
 import { type RunningService, startService } from "@s3notify/testkit";
@@ -11,7 +11,7 @@ import { redisTarget } from "../packages/target-redis/src/index.js";
 import { makeBenchTarget, nextBenchRecord } from "./support.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? "3");
-const ROUNDS = 3;
+const ROUNDS = 10;
 const BATCH_SIZES = [1, 100, 500] as const;
 const FORMATS = ["namespace", "access"] as const;
 const GOAL = 10;
