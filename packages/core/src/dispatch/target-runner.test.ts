@@ -216,6 +216,55 @@ describe("TargetRunner", () => {
     expect(replay.records.map((record) => record.s3.object.key)).toEqual(["c", "d", "e"]);
   });
 
+  it("reads the next batch while one is on the wire; stopped mid-retry, it leaves that read-ahead batch pending, not skipped", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "s3notify-runner-"));
+    cleanups.push(() => rm(directory, { recursive: true, force: true }));
+    const first = await FileEventLog.open(directory);
+    const consumer = first.consumer("1:test");
+    const reads: string[][] = [];
+    const spy: LogConsumer = {
+      targetId: consumer.targetId,
+      read: async (max, signal) => {
+        const entries = await consumer.read(max, signal);
+        reads.push(keysOf(entries));
+        return entries;
+      },
+      ack: (positions) => consumer.ack(positions),
+      deadLetter: (entry, reason) => consumer.deadLetter(entry, reason),
+      rewind: () => consumer.rewind(),
+      pending: () => consumer.pending(),
+      close: () => consumer.close(),
+    };
+    const inner = recordingTarget({ id: "1", type: "test" }, { maxBatchSize: 2 });
+    const target = chaosTarget(inner);
+    const runner = new TargetRunner({ target, targetId: "1:test", arn: "arn", consumer: spy, durable: true, retry: { initialDelayMs: 1, maxDelayMs: 2 } });
+    runner.start();
+    await expect.poll(() => runner.stats().active).toBe(true);
+    target.stall();
+    const stalled = target.whenStalled();
+    await publish(first, keys(6));
+    await stalled;
+    // The first batch is stuck in send(); the second is already read.
+    await expect
+      .poll(() => reads)
+      .toEqual([
+        ["k0", "k1"],
+        ["k2", "k3"],
+      ]);
+    target.failNext(1_000_000);
+    target.release();
+    await expect.poll(() => runner.stats().retried).toBeGreaterThan(2);
+    expect(await runner.close(50)).toEqual({ persisted: 6, dropped: 0 });
+    await first.close();
+
+    const second = await FileEventLog.open(directory);
+    cleanups.push(() => second.close());
+    const replay = recordingTarget({ id: "1", type: "test" }, { maxBatchSize: 4 });
+    startRunner(second, replay);
+    await replay.waitFor(6);
+    expect(replay.records.map((record) => record.s3.object.key)).toEqual(keys(6));
+  });
+
   it("writes file-log dead letters to dead-letters/<target>.jsonl", async () => {
     const directory = await mkdtemp(join(tmpdir(), "s3notify-runner-"));
     cleanups.push(() => rm(directory, { recursive: true, force: true }));

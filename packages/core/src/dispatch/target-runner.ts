@@ -186,24 +186,27 @@ export class TargetRunner {
     if (!(await this.openTarget())) return;
     const maxBatch = Math.max(1, Math.floor(this.target.capabilities.maxBatchSize || 1));
     let storeFailures = 0;
+    let next = this.readAhead(maxBatch);
     while (!this.stopping) {
       try {
-        const batch = await this.consumer.read(maxBatch, this.stop.signal);
+        const batch = await next.entries;
         if (batch.length === 0) {
           if (this.stopping) break;
           // read() only comes back empty when stopped or when its consumer was closed (replaced): nothing left to do.
           this.logger?.warn("target runner: its log consumer was closed", { targetId: this.targetId });
           break;
         }
+        // Read the next batch (from disk, parsed) while this one is on the wire.
+        next = this.readAhead(maxBatch);
         const done = await this.deliver(batch);
         if (!done) {
           // Stopped in the middle of retries: the rest stays pending in the log.
-          this.consumer.rewind();
+          next = await this.rewind(next, maxBatch);
         } else if (this.unsettled) {
           // A dead letter could not be written: read it again (after a pause) rather than leave it behind.
           this.unsettled = false;
           storeFailures++;
-          this.consumer.rewind();
+          next = await this.rewind(next, maxBatch);
           await sleep(backoffDelay(this.policy, storeFailures, this.random), this.stop.signal);
         } else {
           storeFailures = 0;
@@ -213,10 +216,28 @@ export class TargetRunner {
         storeFailures++;
         this.lastError = this.describe(error);
         this.logger?.error("event log read failed, retrying", { targetId: this.targetId, error: this.lastError });
-        this.consumer.rewind();
+        next = await this.rewind(next, maxBatch);
         await sleep(backoffDelay(this.policy, storeFailures, this.random), this.stop.signal);
       }
     }
+    next.cancel();
+  }
+
+  /** A read of the next batch that can be called off (it resolves with [] then). */
+  private readAhead(maxBatch: number): { entries: Promise<LogEntry[]>; cancel(): void } {
+    const cancelled = new AbortController();
+    const entries = this.consumer.read(maxBatch, AbortSignal.any([this.stop.signal, cancelled.signal]));
+    // Awaited later; a failed read must not count as unhandled meanwhile.
+    entries.catch(() => undefined);
+    return { entries, cancel: () => cancelled.abort() };
+  }
+
+  /** Calls off the read-ahead, waits until it has settled, and starts again at the first unacknowledged entry. */
+  private async rewind(pending: { entries: Promise<LogEntry[]>; cancel(): void }, maxBatch: number): Promise<{ entries: Promise<LogEntry[]>; cancel(): void }> {
+    pending.cancel();
+    await pending.entries.catch(() => undefined);
+    this.consumer.rewind();
+    return this.readAhead(maxBatch);
   }
 
   private async openTarget(): Promise<boolean> {
