@@ -52,6 +52,8 @@ export class TargetRunner {
   private readonly logger: Logger | undefined;
   private readonly random: () => number;
   private readonly stop = new AbortController();
+  /** Calls off the read-ahead: aborted on stop and on every rewind (then replaced). */
+  private reads = new AbortController();
   private loop: Promise<void> | undefined;
   private opened = false;
   private healthy = false;
@@ -146,6 +148,7 @@ export class TargetRunner {
     if (!keepQueued && this.loop) await this.whenIdle(timeoutMs);
     this.stopping = true;
     this.stop.abort();
+    this.reads.abort();
     this.consumer.close();
     if (this.loop) {
       const remaining = Math.max(0, deadline - Date.now());
@@ -189,7 +192,7 @@ export class TargetRunner {
     let next = this.readAhead(maxBatch);
     while (!this.stopping) {
       try {
-        const batch = await next.entries;
+        const batch = await next;
         if (batch.length === 0) {
           if (this.stopping) break;
           // read() only comes back empty when stopped or when its consumer was closed (replaced): nothing left to do.
@@ -201,12 +204,14 @@ export class TargetRunner {
         const done = await this.deliver(batch);
         if (!done) {
           // Stopped in the middle of retries: the rest stays pending in the log.
-          next = await this.rewind(next, maxBatch);
+          await this.rewind(next);
+          next = this.readAhead(maxBatch);
         } else if (this.unsettled) {
           // A dead letter could not be written: read it again (after a pause) rather than leave it behind.
           this.unsettled = false;
           storeFailures++;
-          next = await this.rewind(next, maxBatch);
+          await this.rewind(next);
+          next = this.readAhead(maxBatch);
           await sleep(backoffDelay(this.policy, storeFailures, this.random), this.stop.signal);
         } else {
           storeFailures = 0;
@@ -216,28 +221,28 @@ export class TargetRunner {
         storeFailures++;
         this.lastError = this.describe(error);
         this.logger?.error("event log read failed, retrying", { targetId: this.targetId, error: this.lastError });
-        next = await this.rewind(next, maxBatch);
+        await this.rewind(next);
+        next = this.readAhead(maxBatch);
         await sleep(backoffDelay(this.policy, storeFailures, this.random), this.stop.signal);
       }
     }
-    next.cancel();
+    this.reads.abort();
   }
 
-  /** A read of the next batch that can be called off (it resolves with [] then). */
-  private readAhead(maxBatch: number): { entries: Promise<LogEntry[]>; cancel(): void } {
-    const cancelled = new AbortController();
-    const entries = this.consumer.read(maxBatch, AbortSignal.any([this.stop.signal, cancelled.signal]));
+  /** A read of the next batch; resolves with [] when stopped or called off by a rewind. */
+  private readAhead(maxBatch: number): Promise<LogEntry[]> {
+    const entries = this.consumer.read(maxBatch, this.reads.signal);
     // Awaited later; a failed read must not count as unhandled meanwhile.
     entries.catch(() => undefined);
-    return { entries, cancel: () => cancelled.abort() };
+    return entries;
   }
 
-  /** Calls off the read-ahead, waits until it has settled, and starts again at the first unacknowledged entry. */
-  private async rewind(pending: { entries: Promise<LogEntry[]>; cancel(): void }, maxBatch: number): Promise<{ entries: Promise<LogEntry[]>; cancel(): void }> {
-    pending.cancel();
-    await pending.entries.catch(() => undefined);
+  /** Calls off the read-ahead and waits until it has settled; the next read starts at the first unacknowledged entry. */
+  private async rewind(pending: Promise<LogEntry[]>): Promise<void> {
+    this.reads.abort();
+    await pending.catch(() => undefined);
+    if (!this.stopping) this.reads = new AbortController();
     this.consumer.rewind();
-    return this.readAhead(maxBatch);
   }
 
   private async openTarget(): Promise<boolean> {
