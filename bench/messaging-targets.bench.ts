@@ -19,7 +19,7 @@ import { connect as natsConnect } from "nats";
 import amqpTarget from "../packages/target-amqp/src/index.js";
 import mqttTarget from "../packages/target-mqtt/src/index.js";
 import natsTarget from "../packages/target-nats/src/index.js";
-import { makeBenchTarget, nextBenchRecord } from "./support.js";
+import { formatRate, goalVerdict, makeBenchTarget, nextBenchRecord, printTable } from "./support.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? "4");
 const BATCH_SIZE = 256;
@@ -157,10 +157,13 @@ try {
 /** Issue #5's goal: JetStream batched at least 10x (the others have none). */
 const GOALS: Record<string, number | undefined> = { "nats (jetstream)": 10 };
 console.log(`Messaging targets: events/s, ${SECONDS} s per target in ${ROUNDS} alternating rounds, one send() awaited at a time, loopback servers`);
-console.log(`| target | events per send() | events/s | vs one awaited publish (median of rounds) | goal |`);
-console.log(`|---|---:|---:|---:|---|`);
-for (const row of rows) {
-  const goal = GOALS[row.target];
-  const verdict = goal === undefined || row.batchSize === 1 ? "" : `${goal}x ${row.ratio >= goal ? "met" : "MISSED"}`;
-  console.log(`| ${row.target} | ${row.batchSize} | ${Math.round(row.perSecond).toLocaleString("en")} | ${row.ratio.toFixed(1)}x | ${verdict} |`);
-}
+printTable(
+  ["target", "events per send()", "events/s", "vs one awaited publish (median of rounds)", "goal"],
+  rows.map((row) => [
+    row.target,
+    String(row.batchSize),
+    formatRate(row.perSecond),
+    `${row.ratio.toFixed(1)}x`,
+    goalVerdict(row.ratio, row.batchSize, GOALS[row.target]),
+  ]),
+);

@@ -17,7 +17,7 @@ import { mysqlPlugin } from "../packages/target-mysql/src/index.js";
 import natsTarget from "../packages/target-nats/src/index.js";
 import { postgresPlugin } from "../packages/target-postgres/src/index.js";
 import { redisTarget } from "../packages/target-redis/src/index.js";
-import { makeBenchTarget, nextBenchRecord, startBrokerProcess } from "./support.js";
+import { formatRate, goalVerdict, makeBenchTarget, nextBenchRecord, printTable, startBrokerProcess } from "./support.js";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? "20000");
 /** The cases alternate in rounds (EVENTS / ROUNDS each), so that a burst of load on the shared machine hits both. */
@@ -130,13 +130,16 @@ async function main(): Promise<void> {
   console.log(
     `Backlog replay through core's FileEventLog and TargetRunner: ${EVENTS} queued events per case in ${ROUNDS} alternating rounds; PostgreSQL and MariaDB with their durability defaults, Kafka on the test broker in its own process`,
   );
-  console.log("| target | events per send() | events/s | vs one event per send | goal |");
-  console.log("|---|---:|---:|---:|---|");
-  for (const row of rows) {
-    const goal = GOALS[row.target];
-    const verdict = goal === undefined || row.batchSize === 1 ? "" : `${goal}x ${row.ratio >= goal ? "met" : "MISSED"}`;
-    console.log(`| ${row.target} | ${row.batchSize} | ${Math.round(row.perSecond).toLocaleString("en")} | ${row.ratio.toFixed(1)}x | ${verdict} |`);
-  }
+  printTable(
+    ["target", "events per send()", "events/s", "vs one event per send", "goal"],
+    rows.map((row) => [
+      row.target,
+      String(row.batchSize),
+      formatRate(row.perSecond),
+      `${row.ratio.toFixed(1)}x`,
+      goalVerdict(row.ratio, row.batchSize, GOALS[row.target]),
+    ]),
+  );
 }
 
 await main();

@@ -46,3 +46,70 @@ export async function startBrokerProcess(kind: "kafka" | "nsq"): Promise<BrokerP
     },
   };
 }
+
+/** One batch size's result: events/s spent inside send(), and its ratio to one event per send. */
+export interface BatchSizeResult {
+  readonly batchSize: number;
+  readonly events: number;
+  readonly perSecond: number;
+  readonly ratio: number;
+}
+
+/**
+ * `targets[i]` sends batches of `batchSizes[i]` fresh records, one send() awaited at a time; the cases take
+ * turns in `rounds` rounds so that a burst of load on the shared machine hits them all alike. Only the time
+ * inside send() counts (building records is the host's cost, the same for every batch size). The first
+ * batch size is the baseline of the ratios. The caller closes the targets.
+ */
+export async function compareBatchSizes(
+  targets: readonly Target[],
+  batchSizes: readonly number[],
+  seconds: number,
+  rounds: number,
+): Promise<BatchSizeResult[]> {
+  const totals = batchSizes.map(() => ({ events: 0, sendMs: 0 }));
+  // Warm up: connections, tables, topics, prepared statements.
+  for (const [index, target] of targets.entries()) {
+    await target.open();
+    await target.send(Array.from({ length: batchSizes[index] as number }, nextBenchRecord));
+  }
+  for (let round = 0; round < rounds; round++) {
+    for (const [index, target] of targets.entries()) {
+      const batchSize = batchSizes[index] as number;
+      const total = totals[index] as { events: number; sendMs: number };
+      const deadline = performance.now() + (seconds * 1000) / rounds;
+      while (performance.now() < deadline) {
+        const batch = Array.from({ length: batchSize }, nextBenchRecord);
+        const started = performance.now();
+        await target.send(batch);
+        total.sendMs += performance.now() - started;
+        total.events += batch.length;
+      }
+    }
+  }
+  const rates = totals.map((total) => total.events / (total.sendMs / 1000));
+  return batchSizes.map((batchSize, index) => ({
+    batchSize,
+    events: (totals[index] as { events: number }).events,
+    perSecond: rates[index] as number,
+    ratio: (rates[index] as number) / (rates[0] as number),
+  }));
+}
+
+/** `10x met`, `10x MISSED`, or empty for the baseline row and targets without a goal. */
+export function goalVerdict(ratio: number, batchSize: number, goal: number | undefined): string {
+  if (goal === undefined || batchSize === 1) return "";
+  return `${goal}x ${ratio >= goal ? "met" : "MISSED"}`;
+}
+
+/** A Markdown table, numbers right-aligned, ready to paste into a note. */
+export function printTable(header: readonly string[], rows: readonly (readonly string[])[]): void {
+  console.log(`| ${header.join(" | ")} |`);
+  console.log(`|${header.map((_title, column) => (column === 0 ? "---" : "---:")).join("|")}|`);
+  for (const row of rows) console.log(`| ${row.join(" | ")} |`);
+}
+
+/** 12345.6 → "12,346". */
+export function formatRate(perSecond: number): string {
+  return Math.round(perSecond).toLocaleString("en");
+}
