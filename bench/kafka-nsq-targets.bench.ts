@@ -9,7 +9,7 @@
 
 import kafkaTarget from "../packages/target-kafka/src/index.js";
 import nsqTarget from "../packages/target-nsq/src/index.js";
-import { compareBatchSizes, formatRate, goalVerdict, makeBenchTarget, printTable, startBrokerProcess } from "./support.js";
+import { compareBatchSizes, makeBenchTarget, printTable, resultCells, startBrokerProcess } from "./support.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? "4");
 const ROUNDS = 8;
@@ -30,18 +30,8 @@ try {
     ["nsq", () => makeBenchTarget(nsqTarget, { nsqd_address: nsqd.address, topic: "bench" })],
   ] as const) {
     const targets = BATCH_SIZES.map((batchSize) => make(batchSize));
-    try {
-      for (const result of await compareBatchSizes(targets, BATCH_SIZES, SECONDS, ROUNDS)) {
-        rows.push([
-          name,
-          String(result.batchSize),
-          formatRate(result.perSecond),
-          `${result.ratio.toFixed(1)}x`,
-          goalVerdict(result.ratio, result.batchSize, GOALS[name]),
-        ]);
-      }
-    } finally {
-      await Promise.all(targets.map((target) => target.close()));
+    for (const result of await compareBatchSizes(targets, BATCH_SIZES, SECONDS, ROUNDS)) {
+      rows.push([name, ...resultCells(result.batchSize, result.perSecond, result.ratio, GOALS[name])]);
     }
   }
 } finally {

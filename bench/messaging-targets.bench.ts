@@ -19,7 +19,7 @@ import { connect as natsConnect } from "nats";
 import amqpTarget from "../packages/target-amqp/src/index.js";
 import mqttTarget from "../packages/target-mqtt/src/index.js";
 import natsTarget from "../packages/target-nats/src/index.js";
-import { formatRate, goalVerdict, makeBenchTarget, nextBenchRecord, printTable } from "./support.js";
+import { makeBenchTarget, nextBenchRecord, printTable, resultCells } from "./support.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? "4");
 const BATCH_SIZE = 256;
@@ -159,11 +159,5 @@ const GOALS: Record<string, number | undefined> = { "nats (jetstream)": 10 };
 console.log(`Messaging targets: events/s, ${SECONDS} s per target in ${ROUNDS} alternating rounds, one send() awaited at a time, loopback servers`);
 printTable(
   ["target", "events per send()", "events/s", "vs one awaited publish (median of rounds)", "goal"],
-  rows.map((row) => [
-    row.target,
-    String(row.batchSize),
-    formatRate(row.perSecond),
-    `${row.ratio.toFixed(1)}x`,
-    goalVerdict(row.ratio, row.batchSize, GOALS[row.target]),
-  ]),
+  rows.map((row) => [row.target, ...resultCells(row.batchSize, row.perSecond, row.ratio, GOALS[row.target])]),
 );

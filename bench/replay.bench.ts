@@ -17,7 +17,7 @@ import { mysqlPlugin } from "../packages/target-mysql/src/index.js";
 import natsTarget from "../packages/target-nats/src/index.js";
 import { postgresPlugin } from "../packages/target-postgres/src/index.js";
 import { redisTarget } from "../packages/target-redis/src/index.js";
-import { formatRate, goalVerdict, makeBenchTarget, nextBenchRecord, printTable, startBrokerProcess } from "./support.js";
+import { makeBenchTarget, nextBenchRecord, printTable, resultCells, startBrokerProcess } from "./support.js";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? "20000");
 /** The cases alternate in rounds (EVENTS / ROUNDS each), so that a burst of load on the shared machine hits both. */
@@ -132,13 +132,7 @@ async function main(): Promise<void> {
   );
   printTable(
     ["target", "events per send()", "events/s", "vs one event per send", "goal"],
-    rows.map((row) => [
-      row.target,
-      String(row.batchSize),
-      formatRate(row.perSecond),
-      `${row.ratio.toFixed(1)}x`,
-      goalVerdict(row.ratio, row.batchSize, GOALS[row.target]),
-    ]),
+    rows.map((row) => [row.target, ...resultCells(row.batchSize, row.perSecond, row.ratio, GOALS[row.target])]),
   );
 }
 

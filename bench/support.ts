@@ -50,7 +50,6 @@ export async function startBrokerProcess(kind: "kafka" | "nsq"): Promise<BrokerP
 /** One batch size's result: events/s spent inside send(), and its ratio to one event per send. */
 export interface BatchSizeResult {
   readonly batchSize: number;
-  readonly events: number;
   readonly perSecond: number;
   readonly ratio: number;
 }
@@ -90,7 +89,6 @@ export async function compareBatchSizes(
   const rates = totals.map((total) => total.events / (total.sendMs / 1000));
   return batchSizes.map((batchSize, index) => ({
     batchSize,
-    events: (totals[index] as { events: number }).events,
     perSecond: rates[index] as number,
     ratio: (rates[index] as number) / (rates[0] as number),
   }));
@@ -107,6 +105,11 @@ export function printTable(header: readonly string[], rows: readonly (readonly s
   console.log(`| ${header.join(" | ")} |`);
   console.log(`|${header.map((_title, column) => (column === 0 ? "---" : "---:")).join("|")}|`);
   for (const row of rows) console.log(`| ${row.join(" | ")} |`);
+}
+
+/** The last cells of a result row: events per send(), events/s, the ratio and the goal verdict. */
+export function resultCells(batchSize: number, perSecond: number, ratio: number, goal: number | undefined): string[] {
+  return [String(batchSize), formatRate(perSecond), `${ratio.toFixed(1)}x`, goalVerdict(ratio, batchSize, goal)];
 }
 
 /** 12345.6 → "12,346". */
