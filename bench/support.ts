@@ -58,7 +58,7 @@ export interface BatchSizeResult {
  * `targets[i]` sends batches of `batchSizes[i]` fresh records, one send() awaited at a time; the cases take
  * turns in `rounds` rounds so that a burst of load on the shared machine hits them all alike. Only the time
  * inside send() counts (building records is the host's cost, the same for every batch size). The first
- * batch size is the baseline of the ratios. The caller closes the targets.
+ * batch size is the baseline of the ratios. The targets are closed at the end.
  */
 export async function compareBatchSizes(
   targets: readonly Target[],
@@ -66,6 +66,14 @@ export async function compareBatchSizes(
   seconds: number,
   rounds: number,
 ): Promise<BatchSizeResult[]> {
+  try {
+    return await measureBatchSizes(targets, batchSizes, seconds, rounds);
+  } finally {
+    await Promise.all(targets.map((target) => target.close()));
+  }
+}
+
+async function measureBatchSizes(targets: readonly Target[], batchSizes: readonly number[], seconds: number, rounds: number): Promise<BatchSizeResult[]> {
   const totals = batchSizes.map(() => ({ events: 0, sendMs: 0 }));
   // Warm up: connections, tables, topics, prepared statements.
   for (const [index, target] of targets.entries()) {
