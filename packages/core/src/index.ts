@@ -166,3 +166,5 @@ claimCoreInstanceAtLoad(currentCoreInstanceAtLoad());
 export { SecretValue } from "./config/secret-value.js";
 export type { OperationRun, RowOperation } from "./target-support/row-batch-plan.js";
 export { chunk, DELETE_EVENT_NAME, planOperation, toRuns } from "./target-support/row-batch-plan.js";
+export type { RowBatchWriter } from "./target-support/write-row-batch.js";
+export { writeRowBatch } from "./target-support/write-row-batch.js";

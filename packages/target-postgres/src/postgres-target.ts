@@ -6,17 +6,13 @@ import {
   type Logger,
   type OperationRun,
   permanentError,
-  planOperation,
-  type RowOperation,
   retryableError,
   S3NotifyError,
   type Target,
-  TargetBatchError,
   type TargetCapabilities,
   type TargetContext,
-  type TargetError,
   type TargetId,
-  toRuns,
+  writeRowBatch,
 } from "@s3notify/core";
 import pg from "pg";
 import { createTableStatement, probeTableStatement, runStatement } from "./postgres-statements.js";
@@ -67,22 +63,11 @@ export class PostgresTarget implements Target {
     // Like MinIO, keep trying to create the table until it once succeeds.
     if (!this.#tableReady) await this.open();
 
-    const planned = batch.map((record, index) => planOperation(record, index, this.#config.format));
-    const operations = planned.filter(isOperation);
-    if (operations.length === batch.length) {
-      try {
-        await this.#runInTransaction(toRuns(operations));
-        return;
-      } catch (error) {
-        const failure = this.#classify(error);
-        if (failure.retryable || batch.length === 1) throw failure;
-      }
-    } else if (batch.length === 1) {
-      throw planned[0];
-    }
-    // Some record can never be written: write the others one by one, in order,
-    // so that only the bad ones are refused.
-    await this.#sendOneByOne(planned, batch.length);
+    await writeRowBatch(batch, {
+      format: this.#config.format,
+      runInTransaction: (runs) => this.#runInTransaction(runs),
+      classify: (error) => this.#classify(error),
+    });
   }
 
   async isActive(): Promise<boolean> {
@@ -165,39 +150,6 @@ export class PostgresTarget implements Target {
     }
   }
 
-  async #sendOneByOne(planned: readonly (RowOperation | TargetError)[], total: number): Promise<void> {
-    const delivered: number[] = [];
-    let firstRefusal: S3NotifyError | undefined;
-    for (const item of planned) {
-      if (!isOperation(item)) {
-        firstRefusal ??= item;
-        continue;
-      }
-      try {
-        await this.#runInTransaction(toRuns([item]));
-        delivered.push(item.index);
-      } catch (error) {
-        const failure = this.#classify(error);
-        if (!failure.retryable) {
-          firstRefusal ??= failure;
-          continue;
-        }
-        if (delivered.length === 0) throw failure;
-        throw new TargetBatchError(`${delivered.length} of ${total} records written; then: ${failure.message}`, {
-          delivered,
-          cause: failure,
-          retryable: true,
-        });
-      }
-    }
-    if (firstRefusal === undefined) return;
-    throw new TargetBatchError(`${total - delivered.length} of ${total} records refused: ${firstRefusal.message}`, {
-      delivered,
-      cause: firstRefusal,
-      retryable: false,
-    });
-  }
-
   #classify(error: unknown): S3NotifyError {
     if (S3NotifyError.isInstance(error)) return error;
     const message = `PostgreSQL at ${this.address}: ${this.#messageOf(error)}`;
@@ -266,10 +218,6 @@ export class PostgresTarget implements Target {
     const password = this.#config.connection.password?.reveal();
     return password ? message.split(password).join("[redacted]") : message;
   }
-}
-
-function isOperation(item: RowOperation | TargetError): item is RowOperation {
-  return !S3NotifyError.isInstance(item);
 }
 
 function sqlState(error: unknown): string | undefined {
