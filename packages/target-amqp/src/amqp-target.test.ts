@@ -1,13 +1,12 @@
 import { Buffer } from "node:buffer";
 import { readFileSync } from "node:fs";
-import { ConfigError, type EventRecord, isRetryable, type Logger, logEnvelopeJson, S3NotifyError, type Target, TargetBatchError } from "@s3notify/core";
-import { type RunningService, startService } from "@s3notify/testkit";
+import { ConfigError, type EventRecord, isRetryable, logEnvelopeJson, S3NotifyError, type Target, TargetBatchError } from "@s3notify/core";
+import { type RunningService, startService, targetFixture } from "@s3notify/testkit";
 import amqp, { type Channel, type ChannelModel, type ConsumeMessage } from "amqplib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import amqpTargetPlugin, { AMQP_KEYS, type AmqpConfig } from "./index.js";
+import amqpTargetPlugin, { AMQP_KEYS } from "./index.js";
 
-const SUBSYSTEM = { targetId: "1", subsystem: "notify_amqp" };
-const quietLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+const fixture = targetFixture(amqpTargetPlugin);
 
 function record(index: number, bucket = "photos"): EventRecord {
   return {
@@ -36,19 +35,9 @@ function record(index: number, bucket = "photos"): EventRecord {
   };
 }
 
-function rawConfig(values: Record<string, string>): Record<string, string> {
-  const raw: Record<string, string> = {};
-  for (const key of AMQP_KEYS) raw[key.name] = key.default;
-  return { ...raw, ...values };
-}
-
-function parse(values: Record<string, string>): AmqpConfig {
-  return amqpTargetPlugin.parseConfig(rawConfig(values), SUBSYSTEM);
-}
-
 function configErrorKey(values: Record<string, string>): string | undefined {
   try {
-    parse(values);
+    fixture.parse(values);
   } catch (error) {
     if (error instanceof ConfigError) return error.key;
     throw error;
@@ -133,7 +122,7 @@ describe("amqp config (MinIO notify_amqp keys)", () => {
   });
 
   it("parses booleans with MinIO's on-only rule", () => {
-    const config = parse({
+    const config = fixture.parse({
       url: "amqp://guest:guest@localhost:5672",
       exchange: "x",
       exchange_type: "fanout",
@@ -154,7 +143,7 @@ describe("amqp config (MinIO notify_amqp keys)", () => {
     expect(configErrorKey({ url: "amqp://guest:guest@localhost", exchange: "x", exchange_type: "x-delayed-message" })).toBeUndefined();
     expect(configErrorKey({ url: "amqp://guest:guest@localhost", delivery_mode: "3" })).toBe("delivery_mode");
     try {
-      parse({ url: "ftp://user:hunter2@localhost" });
+      fixture.parse({ url: "ftp://user:hunter2@localhost" });
     } catch (error) {
       expect(String((error as Error).message)).not.toContain("hunter2");
     }
@@ -177,7 +166,7 @@ describe("amqp target against a real RabbitMQ", () => {
   });
 
   function makeTarget(values: Record<string, string>): Target {
-    const target = amqpTargetPlugin.create(parse({ url: rabbit.url, ...values }), { targetId: { id: "1", type: "amqp" }, logger: quietLogger });
+    const target = fixture.create({ url: rabbit.url, ...values });
     targets.push(target);
     return target;
   }
@@ -277,10 +266,7 @@ describe("amqp target against a real RabbitMQ", () => {
   });
 
   it("never puts the password in an error", async () => {
-    const target = amqpTargetPlugin.create(parse({ url: `amqp://guest:s3cr3tpw@127.0.0.1:${rabbit.port}` }), {
-      targetId: { id: "1", type: "amqp" },
-      logger: quietLogger,
-    });
+    const target = fixture.create({ url: `amqp://guest:s3cr3tpw@127.0.0.1:${rabbit.port}` });
     targets.push(target);
     const error = await target.open().then(
       () => undefined,

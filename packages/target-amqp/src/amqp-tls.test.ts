@@ -2,15 +2,14 @@ import { execFile } from "node:child_process";
 import { rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type EventRecord, isRetryable, type Logger, logEnvelopeJson, type Target } from "@s3notify/core";
-import { makeTestCertificates, type RunningService, startService, type TestCertificates } from "@s3notify/testkit";
+import { type EventRecord, isRetryable, logEnvelopeJson, type Target } from "@s3notify/core";
+import { makeTestCertificates, type RunningService, startService, type TestCertificates, targetFixture } from "@s3notify/testkit";
 import amqp, { type Channel, type ChannelModel } from "amqplib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import amqpTargetPlugin, { AMQP_KEYS } from "./index.js";
+import amqpTargetPlugin from "./index.js";
 
 // amqps:// verifies the broker against Node's root certificates, like MinIO's system roots; a private CA is
 // trusted with NODE_EXTRA_CA_CERTS, which Node reads only at start: the trusted cases run in a child process.
-const quietLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const here = dirname(fileURLToPath(import.meta.url));
 const WRONG_PASSWORD = "wr0ng-amqps-s3cret";
 
@@ -32,16 +31,7 @@ const record: EventRecord = {
   source: { host: "127.0.0.1", port: "", userAgent: "test" },
 };
 
-function rawConfig(values: Record<string, string>): Record<string, string> {
-  const raw: Record<string, string> = {};
-  for (const key of AMQP_KEYS) raw[key.name] = key.default;
-  return { ...raw, ...values };
-}
-
-function target(values: Record<string, string>): Target {
-  const config = amqpTargetPlugin.parseConfig(rawConfig(values), { targetId: "1", subsystem: "notify_amqp" });
-  return amqpTargetPlugin.create(config, { targetId: { id: "1", type: "amqp" }, logger: quietLogger });
-}
+const fixture = targetFixture(amqpTargetPlugin);
 
 async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -82,7 +72,7 @@ describe("amqp target: amqps:// against a real RabbitMQ with a TLS listener", ()
   }, 60_000);
 
   it("refuses a broker whose CA is not trusted, retryably, without echoing the password", async () => {
-    const untrusted = target({ url: `amqps://guest:${WRONG_PASSWORD}@127.0.0.1:${amqpsPort}` });
+    const untrusted = fixture.create({ url: `amqps://guest:${WRONG_PASSWORD}@127.0.0.1:${amqpsPort}` });
     targets.push(untrusted);
     const error = await untrusted.open().then(
       () => undefined,

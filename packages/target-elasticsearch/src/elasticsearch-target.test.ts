@@ -1,6 +1,13 @@
 import { Client } from "@elastic/elasticsearch";
-import { buildEventRecord, ConfigError, type EventName, type EventRecord, type Logger, S3NotifyError, type Target, TargetBatchError } from "@s3notify/core";
-import { type ElasticsearchTestServer, freePort, makeTestCertificates, startElasticsearchTestServer, type TestCertificates } from "@s3notify/testkit";
+import { buildEventRecord, ConfigError, type EventName, type EventRecord, type Logger, S3NotifyError, TargetBatchError } from "@s3notify/core";
+import {
+  type ElasticsearchTestServer,
+  freePort,
+  makeTestCertificates,
+  startElasticsearchTestServer,
+  type TestCertificates,
+  targetFixture,
+} from "@s3notify/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import elasticsearchTarget, { ElasticsearchTarget, type ElasticsearchTargetConfig, highwayHash64, highwayHash256, namespaceDocumentId } from "./index.js";
 
@@ -8,18 +15,7 @@ import elasticsearchTarget, { ElasticsearchTarget, type ElasticsearchTargetConfi
 // official @elastic/elasticsearch 8 client, read back with a second instance of that client.
 
 const silent: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
-const context = { targetId: "_", subsystem: "notify_elasticsearch" };
-
-function rawConfig(values: Record<string, string>): Record<string, string> {
-  const raw: Record<string, string> = {};
-  for (const key of elasticsearchTarget.keys) raw[key.name] = key.default;
-  return { ...raw, ...values };
-}
-
-function makeTarget(values: Record<string, string>): Target {
-  const config = elasticsearchTarget.parseConfig(rawConfig(values), context);
-  return elasticsearchTarget.create(config, { targetId: { id: "1", type: "elasticsearch" }, logger: silent });
-}
+const fixture = targetFixture(elasticsearchTarget);
 
 let sequence = 0;
 function record(eventName: EventName, bucket: string, key: string): EventRecord {
@@ -81,10 +77,7 @@ describe("namespace document ids", () => {
 
 describe("elasticsearch config", () => {
   it("parses MinIO's keys, moving URL credentials out of the URL", () => {
-    const config: ElasticsearchTargetConfig = elasticsearchTarget.parseConfig(
-      rawConfig({ url: "https://elastic:pa%40ss@es.local:9200", index: "minio" }),
-      context,
-    );
+    const config: ElasticsearchTargetConfig = fixture.parse({ url: "https://elastic:pa%40ss@es.local:9200", index: "minio" }, "_");
     expect(config).toEqual({
       url: "https://es.local:9200",
       format: "namespace",
@@ -93,9 +86,7 @@ describe("elasticsearch config", () => {
       password: "pa@ss",
       compatShape: "current",
     });
-    expect(
-      elasticsearchTarget.parseConfig(rawConfig({ url: "http://es:9200", index: "i", username: "u", password: "p", format: "access" }), context),
-    ).toMatchObject({
+    expect(fixture.parse({ url: "http://es:9200", index: "i", username: "u", password: "p", format: "access" }, "_")).toMatchObject({
       username: "u",
       password: "p",
       format: "access",
@@ -114,7 +105,7 @@ describe("elasticsearch config", () => {
   ])("refuses %o naming the key", (values, key, reason) => {
     let error: unknown;
     try {
-      elasticsearchTarget.parseConfig(rawConfig({ url: "http://127.0.0.1:9200", index: "i", ...values }), context);
+      fixture.parse({ url: "http://127.0.0.1:9200", index: "i", ...values }, "_");
     } catch (caught) {
       error = caught;
     }
@@ -125,7 +116,7 @@ describe("elasticsearch config", () => {
   });
 
   it("never quotes a URL that may hold a password", () => {
-    expect(() => elasticsearchTarget.parseConfig(rawConfig({ url: "http://u:hunter2@[bad", index: "i" }), context)).toThrow(/^(?!.*hunter2)/s);
+    expect(() => fixture.parse({ url: "http://u:hunter2@[bad", index: "i" }, "_")).toThrow(/^(?!.*hunter2)/s);
   });
 });
 
@@ -149,7 +140,7 @@ describe("elasticsearch target against the Elasticsearch test server", () => {
   }
 
   it("open() checks the version and creates the missing index without a mapping", async () => {
-    const target = makeTarget({ url: server.url, index: "created-by-open" });
+    const target = fixture.create({ url: server.url, index: "created-by-open" });
     try {
       expect(await reader.indices.exists({ index: "created-by-open" })).toBe(false);
       await target.open();
@@ -158,7 +149,7 @@ describe("elasticsearch target against the Elasticsearch test server", () => {
       expect(create?.body).toBe("");
       expect(await target.isActive()).toBe(true);
       // A second target finds it and does not create it again.
-      const again = makeTarget({ url: server.url, index: "created-by-open" });
+      const again = fixture.create({ url: server.url, index: "created-by-open" });
       await again.open();
       await again.close();
       expect(server.requests.filter((request) => request.method === "PUT" && request.url === "/created-by-open")).toHaveLength(1);
@@ -168,7 +159,7 @@ describe("elasticsearch target against the Elasticsearch test server", () => {
   });
 
   it("namespace: create, overwrite and delete leave exactly MinIO's documents under the hashed ids", async () => {
-    const target = makeTarget({ url: server.url, index: "ns" });
+    const target = fixture.create({ url: server.url, index: "ns" });
     try {
       const photo = record("s3:ObjectCreated:Put", "images", "myphoto.jpg");
       const trip = record("s3:ObjectCreated:Put", "photos", "2024/summer trip/img 01.jpg");
@@ -194,7 +185,7 @@ describe("elasticsearch target against the Elasticsearch test server", () => {
   });
 
   it("namespace with compat_shape=legacy: ids are the literal bucket/object", async () => {
-    const target = makeTarget({ url: server.url, index: "ns-legacy", compat_shape: "legacy" });
+    const target = fixture.create({ url: server.url, index: "ns-legacy", compat_shape: "legacy" });
     try {
       const put = record("s3:ObjectCreated:Put", "images", "dir/my photo.jpg");
       await target.send([put, record("s3:ObjectCreated:Put", "images", "gone"), record("s3:ObjectRemoved:Delete", "images", "gone")]);
@@ -205,7 +196,7 @@ describe("elasticsearch target against the Elasticsearch test server", () => {
   });
 
   it("access: every event becomes a new document with a server id, no extra fields", async () => {
-    const target = makeTarget({ url: server.url, index: "access", format: "access" });
+    const target = fixture.create({ url: server.url, index: "access", format: "access" });
     try {
       const events = [
         record("s3:ObjectCreated:Put", "logs", "x"),
@@ -224,7 +215,7 @@ describe("elasticsearch target against the Elasticsearch test server", () => {
   });
 
   it("a refused item fails only itself: TargetBatchError lists the delivered indexes", async () => {
-    const target = makeTarget({ url: server.url, index: "partial", format: "access" });
+    const target = fixture.create({ url: server.url, index: "partial", format: "access" });
     const bad = record("s3:ObjectCreated:Put", "logs", "refuse-me");
     server.rejectDocuments((_index, _id, source) =>
       JSON.stringify(source).includes("refuse-me")
@@ -250,7 +241,7 @@ describe("elasticsearch target against the Elasticsearch test server", () => {
   });
 
   it("whole-request 429/503 are retryable, 400 is permanent", async () => {
-    const target = makeTarget({ url: server.url, index: "statuses", format: "access" });
+    const target = fixture.create({ url: server.url, index: "statuses", format: "access" });
     try {
       await target.open();
       server.failNext(1, 429);
@@ -268,7 +259,7 @@ describe("elasticsearch target against the Elasticsearch test server", () => {
 
   it("refuses Elasticsearch 6 with MinIO's message, permanently", async () => {
     const old = await startElasticsearchTestServer({ version: "6.8.23" });
-    const target = makeTarget({ url: old.url, index: "i" });
+    const target = fixture.create({ url: old.url, index: "i" });
     try {
       const error = await rejection(target.open());
       expect(error.retryable).toBe(false);
@@ -280,7 +271,7 @@ describe("elasticsearch target against the Elasticsearch test server", () => {
   });
 
   it("unreachable: open() fails retryably and the message holds no password", async () => {
-    const target = makeTarget({ url: `http://elastic:Top-Secret-9@127.0.0.1:${await freePort()}`, index: "i" });
+    const target = fixture.create({ url: `http://elastic:Top-Secret-9@127.0.0.1:${await freePort()}`, index: "i" });
     try {
       const error = await rejection(target.open());
       expect(error.retryable).toBe(true);
@@ -293,7 +284,7 @@ describe("elasticsearch target against the Elasticsearch test server", () => {
   });
 
   it("outage: sends fail retryably while the server is stopped and succeed after it returns", async () => {
-    const target = makeTarget({ url: server.url, index: "outage", format: "access" });
+    const target = fixture.create({ url: server.url, index: "outage", format: "access" });
     try {
       await target.send([record("s3:ObjectCreated:Put", "b", "before")]);
       await server.stop();
@@ -316,8 +307,8 @@ describe("elasticsearch target with basic auth", () => {
   afterAll(async () => server?.close());
 
   it("authenticates from the username/password keys and from the URL", async () => {
-    const fromKeys = makeTarget({ url: server.url, index: "auth", username: "elastic", password: "Secr3t-Pw" });
-    const fromUrl = makeTarget({ url: server.url.replace("http://", "http://elastic:Secr3t-Pw@"), index: "auth" });
+    const fromKeys = fixture.create({ url: server.url, index: "auth", username: "elastic", password: "Secr3t-Pw" });
+    const fromUrl = fixture.create({ url: server.url.replace("http://", "http://elastic:Secr3t-Pw@"), index: "auth" });
     try {
       await fromKeys.send([record("s3:ObjectCreated:Put", "b", "k1")]);
       await fromUrl.send([record("s3:ObjectCreated:Put", "b", "k2")]);
@@ -330,7 +321,7 @@ describe("elasticsearch target with basic auth", () => {
   });
 
   it("wrong credentials: open() fails retryably without the password", async () => {
-    const target = makeTarget({ url: server.url, index: "auth", username: "elastic", password: "Wrong-Pw-77" });
+    const target = fixture.create({ url: server.url, index: "auth", username: "elastic", password: "Wrong-Pw-77" });
     try {
       const error = await rejection(target.open());
       expect(error.retryable).toBe(true);
@@ -356,7 +347,7 @@ describe("elasticsearch target over https", () => {
   });
 
   it("delivers over TLS when the host supplies the CA", async () => {
-    const config = elasticsearchTarget.parseConfig(rawConfig({ url: server.url, index: "secure" }), context);
+    const config = fixture.parse({ url: server.url, index: "secure" }, "_");
     const target = new ElasticsearchTarget(config, { targetId: { id: "1", type: "elasticsearch" }, logger: silent }, { tls: { ca: certs.ca } });
     try {
       expect(server.url).toMatch(/^https:/);
@@ -369,7 +360,7 @@ describe("elasticsearch target over https", () => {
   });
 
   it("refuses a certificate it cannot verify, retryably", async () => {
-    const target = makeTarget({ url: server.url, index: "secure" });
+    const target = fixture.create({ url: server.url, index: "secure" });
     try {
       const error = await rejection(target.open());
       expect(error.retryable).toBe(true);

@@ -3,14 +3,13 @@ import { rm, writeFile } from "node:fs/promises";
 import { createConnection } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type EventRecord, isRetryable, type Logger, logEnvelopeJson, type Target } from "@s3notify/core";
-import { freePort, makeTestCertificates, type TestCertificates } from "@s3notify/testkit";
+import { type EventRecord, isRetryable, logEnvelopeJson, type Target } from "@s3notify/core";
+import { freePort, makeTestCertificates, type TestCertificates, targetFixture } from "@s3notify/testkit";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import mqttTargetPlugin, { MQTT_KEYS } from "./index.js";
+import mqttTargetPlugin from "./index.js";
 
 // The launcher's Mosquitto is anonymous and plain: these tests start their own with a config file.
-const quietLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const here = dirname(fileURLToPath(import.meta.url));
 
 function record(index: number): EventRecord {
@@ -33,12 +32,7 @@ function record(index: number): EventRecord {
   };
 }
 
-function target(values: Record<string, string>): Target {
-  const raw: Record<string, string> = { queue_dir: "" };
-  for (const key of MQTT_KEYS) raw[key.name] = key.default;
-  const config = mqttTargetPlugin.parseConfig({ ...raw, ...values }, { targetId: "1", subsystem: "notify_mqtt" });
-  return mqttTargetPlugin.create(config, { targetId: { id: "1", type: "mqtt" }, logger: quietLogger });
-}
+const fixture = targetFixture(mqttTargetPlugin);
 
 async function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -103,14 +97,14 @@ describe("mqtt target: password and TLS against a real Mosquitto", () => {
     const received: string[] = [];
     reader.on("message", (_topic, payload) => received.push(payload.toString()));
     await reader.subscribeAsync("secure/events", { qos: 1 });
-    const good = target({ broker: `tcp://127.0.0.1:${plainPort}`, topic: "secure/events", qos: "1", username: "minio", password: "s3cr3t-mqtt" });
+    const good = fixture.create({ broker: `tcp://127.0.0.1:${plainPort}`, topic: "secure/events", qos: "1", username: "minio", password: "s3cr3t-mqtt" });
     targets.push(good);
     await good.send([record(1)]);
     await expect.poll(() => received.length).toBe(1);
     expect(received[0]).toBe(logEnvelopeJson(record(1)));
     await reader.endAsync();
 
-    const bad = target({ broker: `tcp://127.0.0.1:${plainPort}`, topic: "secure/events", qos: "1", username: "minio", password: "wrong-mqtt-pass" });
+    const bad = fixture.create({ broker: `tcp://127.0.0.1:${plainPort}`, topic: "secure/events", qos: "1", username: "minio", password: "wrong-mqtt-pass" });
     targets.push(bad);
     const error = await bad.open().then(
       () => undefined,
@@ -122,7 +116,7 @@ describe("mqtt target: password and TLS against a real Mosquitto", () => {
   });
 
   it("ssl:// verifies the broker against the system roots: an unknown CA is refused", async () => {
-    const untrusted = target({ broker: `ssl://127.0.0.1:${tlsPort}`, topic: "secure/events", qos: "1", username: "minio", password: "s3cr3t-mqtt" });
+    const untrusted = fixture.create({ broker: `ssl://127.0.0.1:${tlsPort}`, topic: "secure/events", qos: "1", username: "minio", password: "s3cr3t-mqtt" });
     targets.push(untrusted);
     const error = await untrusted.open().then(
       () => undefined,

@@ -1,11 +1,10 @@
-import { ConfigError, type EventRecord, isRetryable, type Logger, logEnvelopeJson, type Target } from "@s3notify/core";
-import { type RunningService, startService } from "@s3notify/testkit";
+import { ConfigError, type EventRecord, isRetryable, logEnvelopeJson, type Target } from "@s3notify/core";
+import { type RunningService, startService, targetFixture } from "@s3notify/testkit";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import mqttTargetPlugin, { MQTT_KEYS, type MqttConfig, minioClientId, parseGoDurationMs } from "./index.js";
+import mqttTargetPlugin, { MQTT_KEYS, minioClientId, parseGoDurationMs } from "./index.js";
 
-const CONTEXT = { targetId: "1", subsystem: "notify_mqtt" };
-const quietLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+const fixture = targetFixture(mqttTargetPlugin);
 
 function record(index: number): EventRecord {
   return {
@@ -27,19 +26,9 @@ function record(index: number): EventRecord {
   };
 }
 
-function rawConfig(values: Record<string, string>): Record<string, string> {
-  const raw: Record<string, string> = { queue_dir: "", queue_limit: "0" };
-  for (const key of MQTT_KEYS) raw[key.name] = key.default;
-  return { ...raw, ...values };
-}
-
-function parse(values: Record<string, string>): MqttConfig {
-  return mqttTargetPlugin.parseConfig(rawConfig(values), CONTEXT);
-}
-
 function configError(values: Record<string, string>): ConfigError | undefined {
   try {
-    parse(values);
+    fixture.parse(values);
   } catch (error) {
     if (error instanceof ConfigError) return error;
     throw error;
@@ -81,16 +70,16 @@ describe("mqtt config (MinIO notify_mqtt keys)", () => {
   });
 
   it("maps MinIO's schemes onto mqtt.js's and applies MinIO's zero defaults", () => {
-    expect(parse({ broker: "tcp://localhost:1883", topic: "t" }).brokerUrl).toBe("mqtt://localhost:1883");
-    expect(parse({ broker: "ssl://localhost:8883", topic: "t" }).brokerUrl).toBe("mqtts://localhost:8883");
-    expect(parse({ broker: "tls://localhost:8883", topic: "t" }).brokerUrl).toBe("mqtts://localhost:8883");
-    expect(parse({ broker: "tcps://localhost:8883", topic: "t" }).brokerUrl).toBe("mqtts://localhost:8883");
-    expect(parse({ broker: "ws://localhost:8080/mqtt", topic: "t" }).brokerUrl).toBe("ws://localhost:8080/mqtt");
-    expect(parse({ broker: "wss://localhost:8443", topic: "t" }).brokerUrl).toMatch(/^wss:\/\/localhost:8443/);
-    const config = parse({ broker: "tcp://localhost:1883", topic: "t" });
+    expect(fixture.parse({ broker: "tcp://localhost:1883", topic: "t" }).brokerUrl).toBe("mqtt://localhost:1883");
+    expect(fixture.parse({ broker: "ssl://localhost:8883", topic: "t" }).brokerUrl).toBe("mqtts://localhost:8883");
+    expect(fixture.parse({ broker: "tls://localhost:8883", topic: "t" }).brokerUrl).toBe("mqtts://localhost:8883");
+    expect(fixture.parse({ broker: "tcps://localhost:8883", topic: "t" }).brokerUrl).toBe("mqtts://localhost:8883");
+    expect(fixture.parse({ broker: "ws://localhost:8080/mqtt", topic: "t" }).brokerUrl).toBe("ws://localhost:8080/mqtt");
+    expect(fixture.parse({ broker: "wss://localhost:8443", topic: "t" }).brokerUrl).toMatch(/^wss:\/\/localhost:8443/);
+    const config = fixture.parse({ broker: "tcp://localhost:1883", topic: "t" });
     expect(config.keepAliveIntervalMs).toBe(10_000);
     expect(config.reconnectIntervalMs).toBe(600_000);
-    expect(parse({ broker: "tcp://localhost:1883", topic: "t", keep_alive_interval: "1m30s", reconnect_interval: "500ms" })).toMatchObject({
+    expect(fixture.parse({ broker: "tcp://localhost:1883", topic: "t", keep_alive_interval: "1m30s", reconnect_interval: "500ms" })).toMatchObject({
       keepAliveIntervalMs: 90_000,
       reconnectIntervalMs: 500,
     });
@@ -136,7 +125,7 @@ describe("mqtt target against a real Mosquitto", () => {
   });
 
   function makeTarget(values: Record<string, string>): Target {
-    const target = mqttTargetPlugin.create(parse(values), { targetId: { id: "1", type: "mqtt" }, logger: quietLogger });
+    const target = fixture.create(values);
     targets.push(target);
     return target;
   }

@@ -3,15 +3,14 @@ import { rm, writeFile } from "node:fs/promises";
 import { createConnection } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type EventRecord, isRetryable, type Logger, logEnvelopeJson, type Target } from "@s3notify/core";
-import { freePort, makeTestCertificates, type TestCertificates } from "@s3notify/testkit";
+import { type EventRecord, isRetryable, logEnvelopeJson, type Target } from "@s3notify/core";
+import { freePort, makeTestCertificates, type TestCertificates, targetFixture } from "@s3notify/testkit";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import mqttTargetPlugin, { MQTT_KEYS } from "./index.js";
+import mqttTargetPlugin from "./index.js";
 
 // The launcher's Mosquitto has no TLS: this test starts its own with a TLS websockets listener (wss://).
 // Mosquitto 2.0.11 refuses a config with only a websockets listener, so a plain TCP one (the reader's) is there too.
-const quietLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const here = dirname(fileURLToPath(import.meta.url));
 
 function record(index: number): EventRecord {
@@ -34,12 +33,7 @@ function record(index: number): EventRecord {
   };
 }
 
-function target(values: Record<string, string>): Target {
-  const raw: Record<string, string> = { queue_dir: "" };
-  for (const key of MQTT_KEYS) raw[key.name] = key.default;
-  const config = mqttTargetPlugin.parseConfig({ ...raw, ...values }, { targetId: "1", subsystem: "notify_mqtt" });
-  return mqttTargetPlugin.create(config, { targetId: { id: "1", type: "mqtt" }, logger: quietLogger });
-}
+const fixture = targetFixture(mqttTargetPlugin);
 
 async function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -101,7 +95,7 @@ describe("mqtt target: wss:// against a real Mosquitto with a TLS websockets lis
   });
 
   it("wss:// verifies the broker against the system roots: an unknown CA is refused", async () => {
-    const untrusted = target({ broker: `wss://127.0.0.1:${wssPort}`, topic: "secure/wss", qos: "1" });
+    const untrusted = fixture.create({ broker: `wss://127.0.0.1:${wssPort}`, topic: "secure/wss", qos: "1" });
     targets.push(untrusted);
     const error = await untrusted.open().then(
       () => undefined,

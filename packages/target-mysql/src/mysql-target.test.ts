@@ -1,9 +1,9 @@
 import { type EventRecord, isRetryable, recordsJson, S3NotifyError, TargetBatchError } from "@s3notify/core";
-import { freePort, type RunningService, startService } from "@s3notify/testkit";
+import { eventually, freePort, type RunningService, startService } from "@s3notify/testkit";
 import mysql from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MysqlTarget } from "./mysql-target.js";
-import { event, makeTarget, put, remove, waitFor } from "./test-support/fixtures.js";
+import { event, fixture, put, remove } from "./test-support/fixtures.js";
 
 // Runs against a throw-away MariaDB (Debian's mariadb-server, 10.11 on the reference machine) on loopback.
 const DATABASE = "s3notify";
@@ -22,7 +22,7 @@ function newTable(prefix = "events"): string {
 }
 
 function target(table: string, format: string, extra: Record<string, string> = {}): MysqlTarget {
-  const made = makeTarget({ dsn_string: dsn(), table, format, ...extra });
+  const made = fixture.create<MysqlTarget>({ dsn_string: dsn(), table, format, ...extra });
   targets.push(made);
   return made;
 }
@@ -233,7 +233,7 @@ describe("MySQL target on MariaDB, access format", () => {
 describe("MySQL target, connections", () => {
   it("connects with the discrete host/port/username/database keys", async () => {
     const table = newTable();
-    const made = makeTarget({ host: "127.0.0.1", port: String(service.port), username: "root", database: DATABASE, table });
+    const made = fixture.create<MysqlTarget>({ host: "127.0.0.1", port: String(service.port), username: "root", database: DATABASE, table });
     targets.push(made);
     expect(await made.isActive()).toBe(true);
     await made.send([put("b", "k")]);
@@ -249,7 +249,7 @@ describe("MySQL target, connections", () => {
 
   it("fails open() retryably on an unreachable host, naming host:port and not the password", async () => {
     const port = await freePort();
-    const made = makeTarget({ dsn_string: `root:hunter2-secret@tcp(127.0.0.1:${port})/${DATABASE}`, table: "t" });
+    const made = fixture.create<MysqlTarget>({ dsn_string: `root:hunter2-secret@tcp(127.0.0.1:${port})/${DATABASE}`, table: "t" });
     targets.push(made);
     const failure = (await failureOf(made.open())) as Error | undefined;
     expect(failure).toBeDefined();
@@ -262,12 +262,12 @@ describe("MySQL target, connections", () => {
 
   it("tls=preferred falls back to plain text on a server without TLS; tls=true fails retryably there", async () => {
     const table = newTable();
-    const preferred = makeTarget({ dsn_string: `${dsn()}?tls=preferred`, table });
+    const preferred = fixture.create<MysqlTarget>({ dsn_string: `${dsn()}?tls=preferred`, table });
     targets.push(preferred);
     await preferred.send([put("b", "k")]);
     expect([...(await namespaceRows(table)).keys()]).toEqual(["b/k"]);
 
-    const required = makeTarget({ dsn_string: `${dsn()}?tls=true`, table });
+    const required = fixture.create<MysqlTarget>({ dsn_string: `${dsn()}?tls=true`, table });
     targets.push(required);
     const failure = (await failureOf(required.open())) as Error | undefined;
     expect(isRetryable(failure)).toBe(true);
@@ -276,7 +276,7 @@ describe("MySQL target, connections", () => {
 
   it("reports a wrong password retryably without echoing it", async () => {
     await admin.query("CREATE USER IF NOT EXISTS 'minio'@'127.0.0.1' IDENTIFIED BY 'right-password'");
-    const made = makeTarget({ dsn_string: `minio:wrong-password@tcp(127.0.0.1:${service.port})/${DATABASE}`, table: "t" });
+    const made = fixture.create<MysqlTarget>({ dsn_string: `minio:wrong-password@tcp(127.0.0.1:${service.port})/${DATABASE}`, table: "t" });
     targets.push(made);
     const failure = (await failureOf(made.open())) as Error | undefined;
     expect(isRetryable(failure)).toBe(true);
@@ -297,8 +297,8 @@ describe("MySQL target, connections", () => {
     } finally {
       await service.start();
     }
-    await waitFor(() => made.isActive());
-    await waitFor(async () => {
+    await eventually(() => made.isActive());
+    await eventually(async () => {
       await made.send([put("b", "during"), put("b", "after")]);
       return true;
     });
@@ -315,7 +315,11 @@ describe("MySQL target, connections", () => {
       const user = `pool${maxOpen}`;
       await admin.query(`CREATE USER IF NOT EXISTS '${user}'@'127.0.0.1'`);
       await admin.query(`GRANT ALL ON ${DATABASE}.* TO '${user}'@'127.0.0.1'`);
-      const made = makeTarget({ dsn_string: `${user}@tcp(127.0.0.1:${service.port})/${DATABASE}`, table: newTable(), max_open_connections: maxOpen });
+      const made = fixture.create<MysqlTarget>({
+        dsn_string: `${user}@tcp(127.0.0.1:${service.port})/${DATABASE}`,
+        table: newTable(),
+        max_open_connections: maxOpen,
+      });
       targets.push(made);
       const results = await Promise.all([made.send([put("b", "k")]), ...Array.from({ length: 6 }, () => made.isActive())]);
       expect(results.slice(1).every(Boolean)).toBe(true);

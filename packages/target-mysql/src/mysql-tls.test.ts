@@ -1,11 +1,11 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { join } from "node:path";
 import { isRetryable } from "@s3notify/core";
-import { freePort, makeTestCertificates, type TestCertificates } from "@s3notify/testkit";
+import { eventually, freePort, makeTestCertificates, type TestCertificates } from "@s3notify/testkit";
 import mysql from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MysqlTarget } from "./mysql-target.js";
-import { makeTarget, put, waitFor } from "./test-support/fixtures.js";
+import { fixture, put } from "./test-support/fixtures.js";
 
 // Runs against a throw-away MariaDB started here (testkit's launcher has no TLS option) with a server
 // certificate signed by a throw-away CA (testkit's makeTestCertificates). The user
@@ -55,7 +55,7 @@ async function startTlsServer(): Promise<void> {
     ],
     { stdio: "ignore" },
   );
-  await waitFor(
+  await eventually(
     async () => {
       const connection = await mysql.createConnection({ host: "127.0.0.1", port, user: "root", connectTimeout: 1000 });
       await connection.query("CREATE DATABASE IF NOT EXISTS events");
@@ -64,8 +64,7 @@ async function startTlsServer(): Promise<void> {
       await connection.end();
       return true;
     },
-    30_000,
-    100,
+    { timeoutMs: 30_000, intervalMs: 100 },
   );
 }
 
@@ -82,7 +81,7 @@ async function stopTlsServer(): Promise<void> {
 
 function tlsTarget(table: string, tls: string | undefined): MysqlTarget {
   const query = tls === undefined ? "" : `?tls=${tls}`;
-  const made = makeTarget({ dsn_string: `tls_only@tcp(127.0.0.1:${port})/events${query}`, table });
+  const made = fixture.create<MysqlTarget>({ dsn_string: `tls_only@tcp(127.0.0.1:${port})/events${query}`, table });
   targets.push(made);
   return made;
 }

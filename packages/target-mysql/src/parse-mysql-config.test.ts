@@ -4,13 +4,13 @@ import { mysqlPlugin } from "./mysql-plugin.js";
 import { createTableStatement } from "./mysql-statements.js";
 import { isValidMysqlTableName } from "./mysql-table-name.js";
 import { UNLIMITED_POOL_SIZE } from "./parse-mysql-config.js";
-import { parse } from "./test-support/fixtures.js";
+import { fixture } from "./test-support/fixtures.js";
 
 const DSN = "minio:hunter2@tcp(127.0.0.1:3306)/events";
 
 function configError(values: Record<string, string>): ConfigError {
   try {
-    parse(values);
+    fixture.parse(values);
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
     return error as ConfigError;
@@ -36,7 +36,7 @@ describe("mysql plugin keys", () => {
 
 describe("parseMysqlConfig", () => {
   it("parses a go-sql-driver DSN", () => {
-    const config = parse({ dsn_string: `${DSN}?tls=skip-verify&timeout=3s`, table: "events" });
+    const config = fixture.parse({ dsn_string: `${DSN}?tls=skip-verify&timeout=3s`, table: "events" });
     expect(config).toMatchObject({ format: "namespace", table: "events", poolSize: 2 });
     expect(config.connection).toMatchObject({ host: "127.0.0.1", port: 3306, user: "minio", database: "events", tls: "skip-verify", connectTimeoutMs: 3000 });
     expect(config.connection.password?.reveal()).toBe("hunter2");
@@ -44,13 +44,13 @@ describe("parseMysqlConfig", () => {
   });
 
   it("normalises the format to lower case and accepts tls=true", () => {
-    const config = parse({ dsn_string: `${DSN}?tls=true`, table: "t", format: "ACCESS" });
+    const config = fixture.parse({ dsn_string: `${DSN}?tls=true`, table: "t", format: "ACCESS" });
     expect(config.format).toBe("access");
     expect(config.connection.tls).toBe("true");
   });
 
   it("uses the discrete keys when dsn_string is empty", () => {
-    const config = parse({ host: "db", port: "3307", username: "u", password: "pw", database: "d", table: "t", max_open_connections: "0" });
+    const config = fixture.parse({ host: "db", port: "3307", username: "u", password: "pw", database: "d", table: "t", max_open_connections: "0" });
     expect(config.connection).toMatchObject({ host: "db", port: 3307, user: "u", database: "d", tls: "false" });
     expect(config.poolSize).toBe(UNLIMITED_POOL_SIZE);
   });

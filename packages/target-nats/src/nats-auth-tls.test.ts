@@ -2,14 +2,13 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { createConnection } from "node:net";
 import { join } from "node:path";
-import { type EventRecord, isRetryable, type Logger, logEnvelopeJson, type Target } from "@s3notify/core";
-import { freePort, makeTestCertificates, type TestCertificates } from "@s3notify/testkit";
+import { type EventRecord, isRetryable, logEnvelopeJson, type Target } from "@s3notify/core";
+import { freePort, makeTestCertificates, type TestCertificates, targetFixture } from "@s3notify/testkit";
 import { connect, nkeys } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import natsTargetPlugin, { NATS_KEYS } from "./index.js";
+import natsTargetPlugin from "./index.js";
 
 // The launcher's nats-server has no auth and no TLS: these tests start their own with a config file.
-const quietLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 function record(index: number): EventRecord {
   return {
@@ -31,12 +30,7 @@ function record(index: number): EventRecord {
   };
 }
 
-function target(values: Record<string, string>): Target {
-  const raw: Record<string, string> = {};
-  for (const key of NATS_KEYS) raw[key.name] = key.default;
-  const config = natsTargetPlugin.parseConfig({ ...raw, ...values }, { targetId: "1", subsystem: "notify_nats" });
-  return natsTargetPlugin.create(config, { targetId: { id: "1", type: "nats" }, logger: quietLogger });
-}
+const fixture = targetFixture(natsTargetPlugin);
 
 async function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -126,9 +120,9 @@ describe("nats target: authentication and TLS against real nats-servers", () => 
 
   it("username/password: delivers with the right pair, refuses the wrong one without echoing it", async () => {
     const reader = await subscriber({ servers: `127.0.0.1:${userPass.port}`, user: "minio", pass: "s3cr3t-pass" }, "auth.up");
-    const good = track(target({ address: `127.0.0.1:${userPass.port}`, subject: "auth.up", username: "minio", password: "s3cr3t-pass" }));
+    const good = track(fixture.create({ address: `127.0.0.1:${userPass.port}`, subject: "auth.up", username: "minio", password: "s3cr3t-pass" }));
     await good.send([record(1)]);
-    const bad = track(target({ address: `127.0.0.1:${userPass.port}`, subject: "auth.up", username: "minio", password: "wrong-pass-value" }));
+    const bad = track(fixture.create({ address: `127.0.0.1:${userPass.port}`, subject: "auth.up", username: "minio", password: "wrong-pass-value" }));
     const error = await bad.open().then(
       () => undefined,
       (thrown: unknown) => thrown,
@@ -143,17 +137,17 @@ describe("nats target: authentication and TLS against real nats-servers", () => 
 
   it("token", async () => {
     const reader = await subscriber({ servers: `127.0.0.1:${token.port}`, token: "s3cr3t-token" }, "auth.token");
-    const good = track(target({ address: `127.0.0.1:${token.port}`, subject: "auth.token", token: "s3cr3t-token" }));
+    const good = track(fixture.create({ address: `127.0.0.1:${token.port}`, subject: "auth.token", token: "s3cr3t-token" }));
     await good.send([record(2)]);
     await expect.poll(() => reader.received.length).toBe(1);
     await reader.close();
-    const bad = track(target({ address: `127.0.0.1:${token.port}`, subject: "auth.token" }));
+    const bad = track(fixture.create({ address: `127.0.0.1:${token.port}`, subject: "auth.token" }));
     expect(await bad.isActive()).toBe(false);
   });
 
   it("NKey seed file from the env-only nkey_seed key", async () => {
     const reader = await subscriber({ servers: `127.0.0.1:${nkey.port}`, authenticator: (await import("nats")).nkeyAuthenticator(seed) }, "auth.nkey");
-    const good = track(target({ address: `127.0.0.1:${nkey.port}`, subject: "auth.nkey", nkey_seed: join(dir, "minio.nk") }));
+    const good = track(fixture.create({ address: `127.0.0.1:${nkey.port}`, subject: "auth.nkey", nkey_seed: join(dir, "minio.nk") }));
     await good.send([record(3)]);
     await expect.poll(() => reader.received.length).toBe(1);
     await reader.close();
@@ -167,7 +161,7 @@ describe("nats target: authentication and TLS against real nats-servers", () => 
       "tls.events",
     );
     const good = track(
-      target({
+      fixture.create({
         address: `127.0.0.1:${tls.port}`,
         subject: "tls.events",
         tls: "on",
@@ -183,11 +177,11 @@ describe("nats target: authentication and TLS against real nats-servers", () => 
     // Without the CA the server's certificate is not trusted; with tls_skip_verify it is accepted
     // (the server still wants a client certificate, so one is given).
     const untrusted = track(
-      target({ address: `127.0.0.1:${tls.port}`, subject: "tls.events", tls: "on", client_cert: client.certFile, client_key: client.keyFile }),
+      fixture.create({ address: `127.0.0.1:${tls.port}`, subject: "tls.events", tls: "on", client_cert: client.certFile, client_key: client.keyFile }),
     );
     expect(await untrusted.isActive()).toBe(false);
     const skipping = track(
-      target({
+      fixture.create({
         address: `127.0.0.1:${tls.port}`,
         subject: "tls.events",
         tls: "on",
@@ -198,7 +192,7 @@ describe("nats target: authentication and TLS against real nats-servers", () => 
     );
     expect(await skipping.isActive()).toBe(true);
     // Without a client certificate the server refuses the handshake.
-    const anonymous = track(target({ address: `127.0.0.1:${tls.port}`, subject: "tls.events", tls: "on", cert_authority: ca }));
+    const anonymous = track(fixture.create({ address: `127.0.0.1:${tls.port}`, subject: "tls.events", tls: "on", cert_authority: ca }));
     expect(await anonymous.isActive()).toBe(false);
   });
 });

@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { ConfigError, type EventRecord, isRetryable, type Logger, logEnvelopeJson, type Target, TargetBatchError } from "@s3notify/core";
-import { NatsStreamingTestServer, type RunningService, startService } from "@s3notify/testkit";
+import { NatsStreamingTestServer, type RunningService, startService, targetFixture } from "@s3notify/testkit";
 import { AckPolicy, connect, DeliverPolicy, type NatsConnection } from "nats";
 import stan from "node-nats-streaming";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import natsTargetPlugin, { NATS_KEYS, type NatsConfig, NatsTarget, StanTarget } from "./index.js";
+import natsTargetPlugin, { NATS_KEYS, NatsTarget, StanTarget } from "./index.js";
 
-const CONTEXT = { targetId: "1", subsystem: "notify_nats" };
+const fixture = targetFixture(natsTargetPlugin);
 const quietLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 function record(index: number): EventRecord {
@@ -29,19 +29,9 @@ function record(index: number): EventRecord {
   };
 }
 
-function rawConfig(values: Record<string, string>): Record<string, string> {
-  const raw: Record<string, string> = {};
-  for (const key of NATS_KEYS) raw[key.name] = key.default;
-  return { ...raw, ...values };
-}
-
-function parse(values: Record<string, string>): NatsConfig {
-  return natsTargetPlugin.parseConfig(rawConfig(values), CONTEXT);
-}
-
 function configError(values: Record<string, string>): ConfigError | undefined {
   try {
-    parse(values);
+    fixture.parse(values);
   } catch (error) {
     if (error instanceof ConfigError) return error;
     throw error;
@@ -102,14 +92,14 @@ describe("nats config (MinIO notify_nats keys)", () => {
   });
 
   it("parses lists, on-only booleans and picks the mode like MinIO (streaming wins)", () => {
-    expect(parse({ address: "a:4222, b:4223", subject: "s" }).servers).toEqual(["a:4222", "b:4223"]);
-    expect(parse({ address: "a:4222", subject: "s", jetstream: "true" }).jetstream).toBe(false);
+    expect(fixture.parse({ address: "a:4222, b:4223", subject: "s" }).servers).toEqual(["a:4222", "b:4223"]);
+    expect(fixture.parse({ address: "a:4222", subject: "s", jetstream: "true" }).jetstream).toBe(false);
     const logger = quietLogger;
-    expect(natsTargetPlugin.create(parse({ address: "a:1", subject: "s", jetstream: "on" }), { targetId: { id: "1", type: "nats" }, logger })).toBeInstanceOf(
-      NatsTarget,
-    );
     expect(
-      natsTargetPlugin.create(parse({ address: "a:1", subject: "s", jetstream: "on", streaming: "on", streaming_cluster_id: "c" }), {
+      natsTargetPlugin.create(fixture.parse({ address: "a:1", subject: "s", jetstream: "on" }), { targetId: { id: "1", type: "nats" }, logger }),
+    ).toBeInstanceOf(NatsTarget);
+    expect(
+      natsTargetPlugin.create(fixture.parse({ address: "a:1", subject: "s", jetstream: "on", streaming: "on", streaming_cluster_id: "c" }), {
         targetId: { id: "1", type: "nats" },
         logger,
       }),
@@ -134,10 +124,7 @@ describe("nats target against a real nats-server with JetStream", () => {
   });
 
   function makeTarget(values: Record<string, string>): Target {
-    const target = natsTargetPlugin.create(parse({ address: `127.0.0.1:${nats.port}`, ...values }), {
-      targetId: { id: "1", type: "nats" },
-      logger: quietLogger,
-    });
+    const target = fixture.create({ address: `127.0.0.1:${nats.port}`, ...values });
     targets.push(target);
     return target;
   }
@@ -269,10 +256,7 @@ describe("nats target against a real nats-server with JetStream", () => {
     const received: string[] = [];
     const subscription = reader.subscribe("minio.list", { callback: (_error, message) => received.push(message.string()) });
     await reader.flush();
-    const target = natsTargetPlugin.create(parse({ address: `127.0.0.1:1, 127.0.0.1:${nats.port}`, subject: "minio.list" }), {
-      targetId: { id: "1", type: "nats" },
-      logger: quietLogger,
-    });
+    const target = fixture.create({ address: `127.0.0.1:1, 127.0.0.1:${nats.port}`, subject: "minio.list" });
     targets.push(target);
     await target.send([record(1)]);
     await waitFor("1 message", () => (received.length >= 1 ? true : undefined));
@@ -280,10 +264,7 @@ describe("nats target against a real nats-server with JetStream", () => {
   });
 
   it("never leaks the token or password, reports inactive for a closed port, closes idempotently", async () => {
-    const target = natsTargetPlugin.create(parse({ address: "127.0.0.1:1", subject: "s", token: "t0ps3cret" }), {
-      targetId: { id: "1", type: "nats" },
-      logger: quietLogger,
-    });
+    const target = fixture.create({ address: "127.0.0.1:1", subject: "s", token: "t0ps3cret" });
     const error = await target.open().then(
       () => undefined,
       (thrown: unknown) => thrown,
@@ -313,10 +294,7 @@ describe("nats target in NATS Streaming mode (test STAN server on a real nats-se
   });
 
   function makeTarget(values: Record<string, string>): Target {
-    const target = natsTargetPlugin.create(parse({ address: `127.0.0.1:${nats.port}`, streaming: "on", streaming_cluster_id: "minio-cluster", ...values }), {
-      targetId: { id: "1", type: "nats" },
-      logger: quietLogger,
-    });
+    const target = fixture.create({ address: `127.0.0.1:${nats.port}`, streaming: "on", streaming_cluster_id: "minio-cluster", ...values });
     targets.push(target);
     return target;
   }

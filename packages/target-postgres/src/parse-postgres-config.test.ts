@@ -3,13 +3,13 @@ import { describe, expect, it } from "vitest";
 import { UNLIMITED_POOL_SIZE } from "./parse-postgres-config.js";
 import { postgresPlugin } from "./postgres-plugin.js";
 import { isValidPostgresTableName } from "./postgres-table-name.js";
-import { parse } from "./test-support/fixtures.js";
+import { fixture } from "./test-support/fixtures.js";
 
 const CONNECTION = "host=127.0.0.1 port=5432 dbname=events user=minio password=hunter2 sslmode=disable";
 
 function configError(values: Record<string, string>): ConfigError {
   try {
-    parse(values);
+    fixture.parse(values);
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
     return error as ConfigError;
@@ -34,7 +34,7 @@ describe("postgres plugin keys", () => {
 
 describe("parsePostgresConfig", () => {
   it("parses a libpq connection string", () => {
-    const config = parse({ connection_string: CONNECTION, table: "events" });
+    const config = fixture.parse({ connection_string: CONNECTION, table: "events" });
     expect(config.format).toBe("namespace");
     expect(config.poolSize).toBe(2);
     expect(config.connection).toMatchObject({ host: "127.0.0.1", port: 5432, database: "events", user: "minio", sslMode: "disable" });
@@ -45,24 +45,24 @@ describe("parsePostgresConfig", () => {
   });
 
   it("normalises the format to lower case (MinIO validates case-insensitively but writes nothing for `Access`)", () => {
-    expect(parse({ connection_string: CONNECTION, table: "t", format: "Access" }).format).toBe("access");
-    expect(parse({ connection_string: CONNECTION, table: "t", format: "NAMESPACE" }).format).toBe("namespace");
+    expect(fixture.parse({ connection_string: CONNECTION, table: "t", format: "Access" }).format).toBe("access");
+    expect(fixture.parse({ connection_string: CONNECTION, table: "t", format: "NAMESPACE" }).format).toBe("namespace");
   });
 
   it("defaults sslmode to require, like lib/pq", () => {
-    expect(parse({ connection_string: "host=h dbname=d", table: "t" }).connection.sslMode).toBe("require");
+    expect(fixture.parse({ connection_string: "host=h dbname=d", table: "t" }).connection.sslMode).toBe("require");
   });
 
   it("uses the discrete keys when connection_string is empty (and the legacy `user`)", () => {
-    const config = parse({ host: "db", port: "6432", username: "u", password: " pw ", database: "d", table: "t" });
+    const config = fixture.parse({ host: "db", port: "6432", username: "u", password: " pw ", database: "d", table: "t" });
     expect(config.connection).toMatchObject({ host: "db", port: 6432, user: "u", database: "d", sslMode: "disable" });
     expect(config.connection.password?.reveal()).toBe(" pw ");
-    expect(parse({ host: "db", user: "legacy", table: "t" }).connection).toMatchObject({ user: "legacy", port: 5432 });
+    expect(fixture.parse({ host: "db", user: "legacy", table: "t" }).connection).toMatchObject({ user: "legacy", port: 5432 });
   });
 
   it("maps max_open_connections 0 (unlimited) to a pool of UNLIMITED_POOL_SIZE", () => {
-    expect(parse({ connection_string: CONNECTION, table: "t", max_open_connections: "0" }).poolSize).toBe(UNLIMITED_POOL_SIZE);
-    expect(parse({ connection_string: CONNECTION, table: "t", max_open_connections: "7" }).poolSize).toBe(7);
+    expect(fixture.parse({ connection_string: CONNECTION, table: "t", max_open_connections: "0" }).poolSize).toBe(UNLIMITED_POOL_SIZE);
+    expect(fixture.parse({ connection_string: CONNECTION, table: "t", max_open_connections: "7" }).poolSize).toBe(7);
   });
 
   const invalid: [string, Record<string, string>, string, RegExp][] = [

@@ -1,9 +1,9 @@
 import { type EventRecord, isRetryable, recordsJson, S3NotifyError, TargetBatchError } from "@s3notify/core";
-import { freePort, type RunningService, startService } from "@s3notify/testkit";
+import { eventually, freePort, type RunningService, startService } from "@s3notify/testkit";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PostgresTarget } from "./postgres-target.js";
-import { event, makeTarget, put, remove, waitFor } from "./test-support/fixtures.js";
+import { event, fixture, put, remove } from "./test-support/fixtures.js";
 
 // Runs against a throw-away PostgreSQL (Debian's postgresql, 15 on the reference machine) on loopback.
 let service: RunningService;
@@ -21,7 +21,7 @@ function newTable(prefix = "events"): string {
 }
 
 function target(table: string, format: string, extra: Record<string, string> = {}): PostgresTarget {
-  const made = makeTarget({ connection_string: connectionString(), table, format, ...extra });
+  const made = fixture.create<PostgresTarget>({ connection_string: connectionString(), table, format, ...extra });
   targets.push(made);
   return made;
 }
@@ -234,7 +234,7 @@ describe("PostgreSQL target, access format", () => {
 describe("PostgreSQL target, connections", () => {
   it("connects with the discrete host/port/username/database keys", async () => {
     const table = newTable();
-    const made = makeTarget({ host: "127.0.0.1", port: String(service.port), username: "postgres", database: "postgres", table });
+    const made = fixture.create<PostgresTarget>({ host: "127.0.0.1", port: String(service.port), username: "postgres", database: "postgres", table });
     targets.push(made);
     expect(await made.isActive()).toBe(true);
     await made.send([put("b", "k")]);
@@ -252,7 +252,7 @@ describe("PostgreSQL target, connections", () => {
 
   it("fails open() retryably on an unreachable host, naming host:port and not the password", async () => {
     const port = await freePort();
-    const made = makeTarget({
+    const made = fixture.create<PostgresTarget>({
       connection_string: `host=127.0.0.1 port=${port} user=postgres password=hunter2-secret dbname=postgres sslmode=disable`,
       table: "t",
     });
@@ -282,9 +282,9 @@ describe("PostgreSQL target, connections", () => {
     } finally {
       await service.start();
     }
-    await waitFor(() => made.isActive());
+    await eventually(() => made.isActive());
     // The pool may still hold a connection the restart killed: retry like core does, with a deadline.
-    await waitFor(async () => {
+    await eventually(async () => {
       await made.send([put("b", "during"), put("b", "after")]);
       return true;
     });
@@ -299,7 +299,11 @@ describe("PostgreSQL target, connections", () => {
       ["3", 3],
     ] as const) {
       const name = `pool-size-${maxOpen}`;
-      const made = makeTarget({ connection_string: `${connectionString()} application_name=${name}`, table: newTable(), max_open_connections: maxOpen });
+      const made = fixture.create<PostgresTarget>({
+        connection_string: `${connectionString()} application_name=${name}`,
+        table: newTable(),
+        max_open_connections: maxOpen,
+      });
       targets.push(made);
       const results = await Promise.all([made.send([put("b", "k")]), ...Array.from({ length: 6 }, () => made.isActive())]);
       expect(results.slice(1).every(Boolean)).toBe(true);

@@ -5,7 +5,7 @@ import { makeTestCertificates, type RunningService, startService, type TestCerti
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PostgresTarget } from "./postgres-target.js";
-import { makeTarget, put } from "./test-support/fixtures.js";
+import { fixture, put } from "./test-support/fixtures.js";
 
 // Runs against a throw-away PostgreSQL with TLS switched on at run time (ALTER SYSTEM + reload) using a
 // certificate for IP 127.0.0.1 only (not "localhost") signed by a throw-away CA (testkit's makeTestCertificates).
@@ -17,7 +17,7 @@ let otherCaFile: string;
 const targets: PostgresTarget[] = [];
 
 async function tlsTarget(table: string, options: string): Promise<PostgresTarget> {
-  const made = makeTarget({ connection_string: `port=${service.port} user=postgres dbname=postgres ${options}`, table });
+  const made = fixture.create<PostgresTarget>({ connection_string: `port=${service.port} user=postgres dbname=postgres ${options}`, table });
   targets.push(made);
   return made;
 }

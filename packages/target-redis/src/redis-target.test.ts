@@ -1,16 +1,5 @@
-import {
-  buildEventRecord,
-  ConfigError,
-  type EventName,
-  type EventRecord,
-  goJson,
-  type Logger,
-  recordsJson,
-  S3NotifyError,
-  type Target,
-  TargetBatchError,
-} from "@s3notify/core";
-import { freePort, type RunningService, startService } from "@s3notify/testkit";
+import { buildEventRecord, ConfigError, type EventName, type EventRecord, goJson, recordsJson, S3NotifyError, TargetBatchError } from "@s3notify/core";
+import { freePort, type RunningService, startService, targetFixture } from "@s3notify/testkit";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import redisTarget, { accessValue, type RedisTargetConfig, redisCommands, VALUES_PER_COMMAND } from "./index.js";
@@ -18,19 +7,7 @@ import redisTarget, { accessValue, type RedisTargetConfig, redisCommands, VALUES
 // Runs against: a real redis-server (Debian's, 7.0 here) started by testkit's startService on a free
 // loopback port, read back with the official `redis` client.
 
-const silent: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
-const context = { targetId: "_", subsystem: "notify_redis" };
-
-function rawConfig(values: Record<string, string>): Record<string, string> {
-  const raw: Record<string, string> = {};
-  for (const key of redisTarget.keys) raw[key.name] = key.default;
-  return { ...raw, ...values };
-}
-
-function makeTarget(values: Record<string, string>): Target {
-  const config = redisTarget.parseConfig(rawConfig(values), context);
-  return redisTarget.create(config, { targetId: { id: "1", type: "redis" }, logger: silent });
-}
+const fixture = targetFixture(redisTarget);
 
 let sequence = 0;
 function record(eventName: EventName, bucket: string, key: string): EventRecord {
@@ -49,14 +26,14 @@ async function rejection(promise: Promise<unknown>): Promise<S3NotifyError> {
 
 describe("redis config", () => {
   it("parses MinIO's keys with their defaults", () => {
-    const config: RedisTargetConfig = redisTarget.parseConfig(rawConfig({ address: "127.0.0.1:6380", key: "events", password: "pw" }), context);
+    const config: RedisTargetConfig = fixture.parse({ address: "127.0.0.1:6380", key: "events", password: "pw" }, "_");
     expect(config).toEqual({ format: "namespace", host: "127.0.0.1", port: 6380, key: "events", password: "pw", user: "", compatShape: "current", tls: false });
-    expect(redisTarget.parseConfig(rawConfig({ address: "redis.local", key: "k", format: "ACCESS", tls: "on" }), context)).toMatchObject({
+    expect(fixture.parse({ address: "redis.local", key: "k", format: "ACCESS", tls: "on" }, "_")).toMatchObject({
       port: 6379,
       format: "access",
       tls: true,
     });
-    expect(redisTarget.parseConfig(rawConfig({ address: "[::1]:7000", key: "k" }), context)).toMatchObject({ host: "::1", port: 7000 });
+    expect(fixture.parse({ address: "[::1]:7000", key: "k" }, "_")).toMatchObject({ host: "::1", port: 7000 });
     expect(redisTarget.keys.find((key) => key.name === "password")?.secret).toBe(true);
   });
 
@@ -70,7 +47,7 @@ describe("redis config", () => {
   ])("refuses %o naming the key", (values, key, reason) => {
     let error: unknown;
     try {
-      redisTarget.parseConfig(rawConfig({ address: "127.0.0.1:6379", key: "k", ...values }), context);
+      fixture.parse({ address: "127.0.0.1:6379", key: "k", ...values }, "_");
     } catch (caught) {
       error = caught;
     }
@@ -97,7 +74,7 @@ describe("redis target against a real Redis", () => {
   });
 
   it("namespace: leaves exactly the hash MinIO would (HSET latest record, HDEL on Delete)", async () => {
-    const target = makeTarget({ address: address(), key: "ns1" });
+    const target = fixture.create({ address: address(), key: "ns1" });
     try {
       await target.open();
       const putA = record("s3:ObjectCreated:Put", "photos", "a.jpg");
@@ -124,7 +101,7 @@ describe("redis target against a real Redis", () => {
   });
 
   it("namespace: a batch keeps batch order (put-then-delete, repeated puts, delete-then-put)", async () => {
-    const target = makeTarget({ address: address(), key: "ns-order" });
+    const target = fixture.create({ address: address(), key: "ns-order" });
     try {
       const secondY = record("s3:ObjectCreated:Copy", "b", "y");
       const again = record("s3:ObjectCreated:Put", "b", "z");
@@ -153,7 +130,7 @@ describe("redis target against a real Redis", () => {
   });
 
   it("access: RPUSHes [{Event:[record],EventTime}] per event, in order", async () => {
-    const target = makeTarget({ address: address(), key: "log1", format: "access" });
+    const target = fixture.create({ address: address(), key: "log1", format: "access" });
     try {
       const events = [
         record("s3:ObjectCreated:Put", "logs", "one"),
@@ -172,8 +149,8 @@ describe("redis target against a real Redis", () => {
 
   it("a batch of several commands lands whole and in order (access list and namespace hash)", async () => {
     const size = VALUES_PER_COMMAND * 4 + 37;
-    const access = makeTarget({ address: address(), key: "log-many", format: "access" });
-    const namespace = makeTarget({ address: address(), key: "ns-many" });
+    const access = fixture.create({ address: address(), key: "log-many", format: "access" });
+    const namespace = fixture.create({ address: address(), key: "ns-many" });
     try {
       const events = Array.from({ length: size }, (_, index) => record("s3:ObjectCreated:Put", "many", `o${index % 150}`));
       // Deletes in the middle of a run of writes: the pipeline must keep HSET/HDEL order across commands.
@@ -199,7 +176,7 @@ describe("redis target against a real Redis", () => {
   it("a connection lost mid-pipeline reports the applied prefix as delivered, so a retry does not append it twice", async () => {
     // A value over proto-max-bulk-len makes Redis answer a protocol error and close the connection.
     await reader.configSet("proto-max-bulk-len", "1048576");
-    const target = makeTarget({ address: address(), key: "log-cut", format: "access" });
+    const target = fixture.create({ address: address(), key: "log-cut", format: "access" });
     try {
       const events = Array.from({ length: VALUES_PER_COMMAND + 50 }, (_, index) => record("s3:ObjectCreated:Put", "cut", `o${index}`));
       const huge = buildEventRecord({
@@ -221,7 +198,7 @@ describe("redis target against a real Redis", () => {
   });
 
   it("access with compat_shape=legacy: writes the older documented [timestamp, event] pair", async () => {
-    const target = makeTarget({ address: address(), key: "log-legacy", format: "access", compat_shape: "legacy" });
+    const target = fixture.create({ address: address(), key: "log-legacy", format: "access", compat_shape: "legacy" });
     try {
       const event = record("s3:ObjectCreated:Put", "logs", "old");
       await target.send([event]);
@@ -234,7 +211,7 @@ describe("redis target against a real Redis", () => {
   });
 
   it("names its connection MinIO (CLIENT SETNAME)", async () => {
-    const target = makeTarget({ address: address(), key: "named" });
+    const target = fixture.create({ address: address(), key: "named" });
     try {
       await target.open();
       expect(await reader.sendCommand(["CLIENT", "LIST"])).toMatch(/ name=MinIO /);
@@ -246,9 +223,9 @@ describe("redis target against a real Redis", () => {
   it("refuses a key of the wrong type at open() with MinIO's message, permanently", async () => {
     await reader.set("plain-string", "x");
     await reader.rPush("a-list", "x");
-    const namespace = makeTarget({ address: address(), key: "plain-string" });
-    const access = makeTarget({ address: address(), key: "a-list", format: "namespace" });
-    const accessOk = makeTarget({ address: address(), key: "a-list", format: "access" });
+    const namespace = fixture.create({ address: address(), key: "plain-string" });
+    const access = fixture.create({ address: address(), key: "a-list", format: "namespace" });
+    const accessOk = fixture.create({ address: address(), key: "a-list", format: "access" });
     try {
       const error = await rejection(namespace.open());
       expect(error.retryable).toBe(false);
@@ -261,7 +238,7 @@ describe("redis target against a real Redis", () => {
   });
 
   it("fails a send permanently when the key changes type under it", async () => {
-    const target = makeTarget({ address: address(), key: "switched", format: "access" });
+    const target = fixture.create({ address: address(), key: "switched", format: "access" });
     try {
       await target.send([record("s3:ObjectCreated:Put", "b", "1")]);
       await reader.del("switched");
@@ -275,7 +252,7 @@ describe("redis target against a real Redis", () => {
   });
 
   it("fails open() retryably when nothing listens", async () => {
-    const target = makeTarget({ address: `127.0.0.1:${await freePort()}`, key: "k", password: "Unseen-Pw-42" });
+    const target = fixture.create({ address: `127.0.0.1:${await freePort()}`, key: "k", password: "Unseen-Pw-42" });
     try {
       const error = await rejection(target.open());
       expect(error.retryable).toBe(true);
@@ -288,7 +265,7 @@ describe("redis target against a real Redis", () => {
   });
 
   it("survives an outage: sends fail retryably while down and succeed after restart", async () => {
-    const target = makeTarget({ address: address(), key: "outage", format: "access" });
+    const target = fixture.create({ address: address(), key: "outage", format: "access" });
     try {
       const before = record("s3:ObjectCreated:Put", "b", "before");
       await target.send([before]);
@@ -343,7 +320,7 @@ describe("redis target with authentication", () => {
   });
 
   it("AUTH <password> only", async () => {
-    const target = makeTarget({ address: `127.0.0.1:${redis.port}`, key: "auth1", password });
+    const target = fixture.create({ address: `127.0.0.1:${redis.port}`, key: "auth1", password });
     try {
       const event = record("s3:ObjectCreated:Put", "b", "k");
       await target.send([event]);
@@ -354,7 +331,7 @@ describe("redis target with authentication", () => {
   });
 
   it("AUTH <user> <password> with an ACL user", async () => {
-    const target = makeTarget({ address: `127.0.0.1:${redis.port}`, key: "auth2", user: "minio", password: `${password}-user` });
+    const target = fixture.create({ address: `127.0.0.1:${redis.port}`, key: "auth2", user: "minio", password: `${password}-user` });
     try {
       await target.send([record("s3:ObjectCreated:Put", "b", "k")]);
       expect(await admin.sendCommand(["CLIENT", "LIST"])).toMatch(/ name=MinIO .* user=minio /);
@@ -364,8 +341,8 @@ describe("redis target with authentication", () => {
   });
 
   it("a wrong or missing password fails open() retryably, without the password in the message", async () => {
-    const wrong = makeTarget({ address: `127.0.0.1:${redis.port}`, key: "auth3", password: "not-the-password" });
-    const none = makeTarget({ address: `127.0.0.1:${redis.port}`, key: "auth3" });
+    const wrong = fixture.create({ address: `127.0.0.1:${redis.port}`, key: "auth3", password: "not-the-password" });
+    const none = fixture.create({ address: `127.0.0.1:${redis.port}`, key: "auth3" });
     try {
       const error = await rejection(wrong.open());
       expect(error.retryable).toBe(true);

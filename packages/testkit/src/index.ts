@@ -17,6 +17,8 @@ export type { NsqTestMessage, NsqTestServerOptions } from "./nsq/nsq-test-server
 export { NsqTestServer } from "./nsq/nsq-test-server.js";
 export { fullTargetValues, runTargetConformance } from "./run-target-conformance.js";
 export { freePort, SERVICE_PACKAGES, startService } from "./start-service.js";
+export type { EventuallyOptions, TargetFixture, TargetFixtureCreateOptions } from "./target-fixture.js";
+export { eventually, targetFixture } from "./target-fixture.js";
 export type { TestCertificate, TestCertificates, TestCertificatesOptions } from "./test-certificates.js";
 export { makeTestCertificates } from "./test-certificates.js";
 export type {
