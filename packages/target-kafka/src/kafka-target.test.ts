@@ -3,6 +3,7 @@ import { KafkaErrorCode, KafkaTestBroker, makeTestCertificates, type TestCertifi
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import kafkaTarget from "./index.js";
 import type { KafkaTarget } from "./kafka-target.js";
+import { saramaPartition } from "./sarama-partitioner.js";
 
 const context = { targetId: "1", subsystem: "notify_kafka" };
 
@@ -54,6 +55,25 @@ describe("KafkaTarget against the Kafka test broker", () => {
     expect(stored.map((message) => message.key)).toEqual(["images/2024/summer trip/img 01.jpg", "images/b.jpg", "images/b.jpg"]);
     expect(stored.map((message) => message.value)).toEqual(batch.map(logEnvelopeJson));
     expect(await kafka.isActive()).toBe(true);
+  });
+
+  it("spreads keys over a topic's partitions exactly as MinIO's producer (sarama's FNV-1a hash partitioner) does", async () => {
+    broker.createTopic("spread", 4);
+    const kafka = target({ topic: "spread" });
+    const keys = ["myphoto.jpg", "2024/holiday/IMG_0000001.jpg", "ü日本.txt", ...Array.from({ length: 20 }, (_, index) => `k${index}`)];
+    await kafka.send(keys.map((key) => record(key)));
+    const stored = broker.messages("spread");
+    const partitionOf = new Map(stored.map((message) => [message.key, message.partition]));
+    expect([...partitionOf.keys()].sort()).toEqual(keys.map((key) => `images/${key}`).sort());
+    for (const [key, partition] of partitionOf) expect(partition).toBe(saramaPartition(Buffer.from(key ?? "", "utf8"), 4));
+    // Sarama's choices for the first keys, computed separately with Go's semantics: not what murmur2 would pick.
+    expect(keys.slice(0, 3).map((key) => partitionOf.get(`images/${key}`))).toEqual([3, 2, 1]);
+    expect(new Set(partitionOf.values()).size).toBe(4);
+    // Within a partition, the batch order holds.
+    for (let partition = 0; partition < 4; partition++) {
+      const inPartition = stored.filter((message) => message.partition === partition).map((message) => message.key);
+      expect(inPartition).toEqual(keys.map((key) => `images/${key}`).filter((key) => partitionOf.get(key) === partition));
+    }
   });
 
   it.each(["gzip", "snappy"])("compresses with %s", async (codec) => {

@@ -14,6 +14,7 @@ import {
 } from "@s3notify/core";
 import kafkajs, { type KafkaConfig, type Producer } from "kafkajs";
 import type { KafkaTargetConfig } from "./kafka-config.js";
+import { saramaHashPartitioner } from "./sarama-partitioner.js";
 
 // kafkajs is CommonJS: Node's ESM loader offers only its default export.
 const { CompressionCodecs, CompressionTypes, Kafka, logLevel } = kafkajs;
@@ -115,7 +116,12 @@ export class KafkaTarget implements Target {
       kafkaConfig.sasl = { mechanism, username, password } as KafkaConfig["sasl"];
     }
     const idempotent = this.config.acks === -1;
-    const producer = new Kafka(kafkaConfig).producer({ allowAutoTopicCreation: true, idempotent, maxInFlightRequests: idempotent ? 1 : 5 });
+    const producer = new Kafka(kafkaConfig).producer({
+      allowAutoTopicCreation: true,
+      idempotent,
+      maxInFlightRequests: idempotent ? 1 : 5,
+      createPartitioner: saramaHashPartitioner,
+    });
     producer.on(producer.events.DISCONNECT, () => {
       if (this.producer === producer) this.producer = undefined;
     });
