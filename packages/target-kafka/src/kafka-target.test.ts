@@ -1,4 +1,4 @@
-import { buildEventRecord, ConfigError, type EventRecord, logEnvelopeJson, S3NotifyError, silentLogger } from "@s3notify/core";
+import { buildEventRecord, ConfigError, type EventRecord, logEnvelopeJson, S3NotifyError, silentLogger, TargetBatchError } from "@s3notify/core";
 import { KafkaErrorCode, KafkaTestBroker, makeTestCertificates, type TestCertificates } from "@s3notify/testkit";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import kafkaTarget from "./index.js";
@@ -74,6 +74,30 @@ describe("KafkaTarget against the Kafka test broker", () => {
       const inPartition = stored.filter((message) => message.partition === partition).map((message) => message.key);
       expect(inPartition).toEqual(keys.map((key) => `images/${key}`).filter((key) => partitionOf.get(key) === partition));
     }
+  });
+
+  function bigRecord(key: string, bytes: number): EventRecord {
+    return buildEventRecord({ eventName: "s3:ObjectCreated:Put", bucket: "images", key, size: 1, userMetadata: { "x-amz-meta-note": "n".repeat(bytes) } });
+  }
+
+  it("splits a batch of large events into produce requests that each stay under the broker's 1 MiB limit", async () => {
+    const kafka = target({ topic: "large" });
+    const batch = Array.from({ length: 12 }, (_, index) => bigRecord(`large-${index}.jpg`, 100_000));
+    const producesBefore = broker.requests.filter((api) => api === 0).length;
+    await kafka.send(batch);
+    expect(broker.requests.filter((api) => api === 0).length - producesBefore).toBe(2);
+    expect(broker.messages("large").map((message) => message.key)).toEqual(batch.map((_, index) => `images/large-${index}.jpg`));
+  });
+
+  it("reports the requests that went through when a later one of the batch is refused", async () => {
+    const kafka = target({ topic: "partly" });
+    const batch = [bigRecord("a.jpg", 100_000), bigRecord("b.jpg", 100_000), bigRecord("too-big.jpg", 1_100_000)];
+    const error = await kafka.send(batch).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TargetBatchError);
+    expect((error as TargetBatchError).delivered).toEqual([0, 1]);
+    expect((error as TargetBatchError).retryable).toBe(false);
+    expect((error as TargetBatchError).message).toMatch(/2 of 3 events published; then: .*MESSAGE_TOO_LARGE/);
+    expect(broker.messages("partly").map((message) => message.key)).toEqual(["images/a.jpg", "images/b.jpg"]);
   });
 
   it.each(["gzip", "snappy"])("compresses with %s", async (codec) => {

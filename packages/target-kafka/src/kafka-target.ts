@@ -8,8 +8,10 @@ import {
   permanentError,
   retryableError,
   type Target,
+  TargetBatchError,
   type TargetCapabilities,
   type TargetContext,
+  type TargetError,
   type TargetId,
 } from "@s3notify/core";
 import kafkajs, { type KafkaConfig, type Producer } from "kafkajs";
@@ -31,6 +33,33 @@ const PERMANENT_ERROR_TYPES = new Set([
   "INVALID_TOPIC_EXCEPTION",
   "INVALID_REQUIRED_ACKS",
 ]);
+/**
+ * Key and value bytes per produce request: below Kafka's default `message.max.bytes` (1 MiB, checked per
+ * partition batch after compression) with room for the record and batch headers.
+ */
+export const MAX_PRODUCE_BYTES = 900_000;
+/** Bytes a record adds besides its key and value (length, attributes, deltas, header count: varints). */
+const RECORD_OVERHEAD_BYTES = 24;
+
+/** Consecutive messages in chunks of at most `maxBytes` of key and value (a larger message goes alone). */
+export function chunksByBytes<Message extends { key: string; value: string }>(messages: readonly Message[], maxBytes: number): Message[][] {
+  const chunks: Message[][] = [];
+  let current: Message[] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    const size = Buffer.byteLength(message.key) + Buffer.byteLength(message.value) + RECORD_OVERHEAD_BYTES;
+    if (current.length > 0 && bytes + size > maxBytes) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(message);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
 const COMPRESSION = { none: CompressionTypes.None, gzip: CompressionTypes.GZIP, snappy: CompressionTypes.Snappy } as const;
 
 /** Publishes MinIO's event envelope to one Kafka topic, keyed by `bucket/object` (facts §6.4). */
@@ -54,15 +83,22 @@ export class KafkaTarget implements Target {
   async send(batch: readonly EventRecord[]): Promise<void> {
     if (batch.length === 0) return;
     const producer = await this.connect();
-    try {
-      await producer.send({
-        topic: this.config.topic,
-        acks: this.config.acks,
-        compression: COMPRESSION[this.config.compression],
-        messages: batch.map((record) => ({ key: objectPath(record), value: logEnvelopeJson(record) })),
-      });
-    } catch (error) {
-      throw classify(error, `kafka ${this.config.brokers.join(",")} topic ${this.config.topic}`);
+    const messages = batch.map((record) => ({ key: objectPath(record), value: logEnvelopeJson(record) }));
+    let published = 0;
+    // Usually one produce request; a batch of large events is split so that no request passes the broker's limit.
+    for (const chunk of chunksByBytes(messages, MAX_PRODUCE_BYTES)) {
+      try {
+        await producer.send({ topic: this.config.topic, acks: this.config.acks, compression: COMPRESSION[this.config.compression], messages: chunk });
+      } catch (error) {
+        const failure = classify(error, `kafka ${this.config.brokers.join(",")} topic ${this.config.topic}`);
+        if (published === 0) throw failure;
+        throw new TargetBatchError(`${published} of ${batch.length} events published; then: ${failure.message}`, {
+          delivered: Array.from({ length: published }, (_, index) => index),
+          cause: failure,
+          retryable: failure.retryable,
+        });
+      }
+      published += chunk.length;
     }
   }
 
@@ -131,7 +167,7 @@ export class KafkaTarget implements Target {
   }
 }
 
-function classify(error: unknown, where: string): Error {
+function classify(error: unknown, where: string): TargetError {
   for (let current: unknown = error; current instanceof Error; current = (current as { cause?: unknown }).cause) {
     const type = (current as { type?: unknown }).type;
     if (typeof type === "string" && PERMANENT_ERROR_TYPES.has(type)) return permanentError(`${where}: ${type}: ${current.message}`, error);
