@@ -2,8 +2,8 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
-import { buildEventRecord, type EventRecord, silentLogger, type Target, type TargetPlugin } from "@s3notify/core";
-import { fullTargetValues } from "@s3notify/testkit";
+import { buildEventRecord, type EventRecord, type Target, type TargetPlugin } from "@s3notify/core";
+import { targetFixture } from "@s3notify/testkit";
 
 let sequence = 0;
 
@@ -24,8 +24,7 @@ export function nextBenchRecord(): EventRecord {
 
 /** A target from KV values layered over the plugin's defaults and core's common keys. */
 export function makeBenchTarget<Config>(plugin: TargetPlugin<Config>, values: Record<string, string>): Target {
-  const config = plugin.parseConfig(fullTargetValues(plugin, values), { targetId: "bench", subsystem: `notify_${plugin.type}` });
-  return plugin.create(config, { targetId: { id: "bench", type: plugin.arnType }, logger: silentLogger });
+  return targetFixture(plugin).create(values, "bench");
 }
 
 /** A testkit test broker in its own process (bench/test-broker-process.mjs), as a real broker would run. */

@@ -48,7 +48,7 @@ export type { ConfigErrorLocation } from "./errors/config-error.js";
 export { ConfigError } from "./errors/config-error.js";
 export { S3Error } from "./errors/s3-error.js";
 export { S3NotifyError } from "./errors/s3notify-error.js";
-export { isRetryable, permanentError, retryableError, TargetBatchError, TargetError } from "./errors/target-error.js";
+export { failedAfterPrefix, isRetryable, permanentError, retryableError, TargetBatchError, TargetError } from "./errors/target-error.js";
 export type { BuildRecordOptions } from "./event/build-record.js";
 export { buildEventRecord, formatEventTime, requestIdFor, sequencerFor } from "./event/build-record.js";
 export { logEnvelopeJson, objectPath, recordsJson, toLogEnvelope } from "./event/envelope.js";

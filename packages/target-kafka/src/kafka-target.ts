@@ -3,12 +3,12 @@ import { createRequire } from "node:module";
 import net from "node:net";
 import {
   type EventRecord,
+  failedAfterPrefix,
   logEnvelopeJson,
   objectPath,
   permanentError,
   retryableError,
   type Target,
-  TargetBatchError,
   type TargetCapabilities,
   type TargetContext,
   type TargetError,
@@ -91,12 +91,7 @@ export class KafkaTarget implements Target {
         await producer.send({ topic: this.config.topic, acks: this.config.acks, compression: COMPRESSION[this.config.compression], messages: chunk });
       } catch (error) {
         const failure = classify(error, `kafka ${this.config.brokers.join(",")} topic ${this.config.topic}`);
-        if (published === 0) throw failure;
-        throw new TargetBatchError(`${published} of ${batch.length} events published; then: ${failure.message}`, {
-          delivered: Array.from({ length: published }, (_, index) => index),
-          cause: failure,
-          retryable: failure.retryable,
-        });
+        throw failedAfterPrefix(published, batch.length, failure, "events published");
       }
       published += chunk.length;
     }

@@ -3,6 +3,7 @@ import { setImmediate as nextTurn } from "node:timers/promises";
 import type { ConnectionOptions } from "node:tls";
 import {
   type EventRecord,
+  failedAfterPrefix,
   goJson,
   type Logger,
   objectPath,
@@ -11,7 +12,6 @@ import {
   recordsJson,
   retryableError,
   type Target,
-  TargetBatchError,
   type TargetCapabilities,
   type TargetContext,
   type TargetError,
@@ -128,12 +128,7 @@ export class RedisTarget implements Target {
     if (failed === -1) return;
     const failure = this.#classify(failures[failed]);
     const applied = failed === 0 ? 0 : (outcomes[failed - 1] as { end: number }).end;
-    if (applied === 0) throw failure;
-    throw new TargetBatchError(`${applied} of ${batch.length} records written; then: ${failure.message}`, {
-      delivered: Array.from({ length: applied }, (_, index) => index),
-      cause: failure,
-      retryable: failure.retryable,
-    });
+    throw failedAfterPrefix(applied, batch.length, failure, "records written");
   }
 
   #classify(error: unknown): TargetError {

@@ -54,6 +54,8 @@ export class TargetRunner {
   private readonly stop = new AbortController();
   /** Calls off the read-ahead: aborted on stop and on every rewind (then replaced). */
   private reads = new AbortController();
+  /** The next batch, being read while the current one is delivered. */
+  private ahead: Promise<LogEntry[]> | undefined;
   private loop: Promise<void> | undefined;
   private opened = false;
   private healthy = false;
@@ -189,10 +191,10 @@ export class TargetRunner {
     if (!(await this.openTarget())) return;
     const maxBatch = Math.max(1, Math.floor(this.target.capabilities.maxBatchSize || 1));
     let storeFailures = 0;
-    let next = this.readAhead(maxBatch);
     while (!this.stopping) {
       try {
-        const batch = await next;
+        const batch = await (this.ahead ?? this.read(maxBatch));
+        this.ahead = undefined;
         if (batch.length === 0) {
           if (this.stopping) break;
           // read() only comes back empty when stopped or when its consumer was closed (replaced): nothing left to do.
@@ -200,18 +202,16 @@ export class TargetRunner {
           break;
         }
         // Read the next batch (from disk, parsed) while this one is on the wire.
-        next = this.readAhead(maxBatch);
+        this.ahead = this.read(maxBatch);
         const done = await this.deliver(batch);
         if (!done) {
           // Stopped in the middle of retries: the rest stays pending in the log.
-          await this.rewind(next);
-          next = this.readAhead(maxBatch);
+          await this.rewind();
         } else if (this.unsettled) {
           // A dead letter could not be written: read it again (after a pause) rather than leave it behind.
           this.unsettled = false;
           storeFailures++;
-          await this.rewind(next);
-          next = this.readAhead(maxBatch);
+          await this.rewind();
           await sleep(backoffDelay(this.policy, storeFailures, this.random), this.stop.signal);
         } else {
           storeFailures = 0;
@@ -221,8 +221,7 @@ export class TargetRunner {
         storeFailures++;
         this.lastError = this.describe(error);
         this.logger?.error("event log read failed, retrying", { targetId: this.targetId, error: this.lastError });
-        await this.rewind(next);
-        next = this.readAhead(maxBatch);
+        await this.rewind();
         await sleep(backoffDelay(this.policy, storeFailures, this.random), this.stop.signal);
       }
     }
@@ -230,7 +229,7 @@ export class TargetRunner {
   }
 
   /** A read of the next batch; resolves with [] when stopped or called off by a rewind. */
-  private readAhead(maxBatch: number): Promise<LogEntry[]> {
+  private read(maxBatch: number): Promise<LogEntry[]> {
     const entries = this.consumer.read(maxBatch, this.reads.signal);
     // Awaited later; a failed read must not count as unhandled meanwhile.
     entries.catch(() => undefined);
@@ -238,9 +237,10 @@ export class TargetRunner {
   }
 
   /** Calls off the read-ahead and waits until it has settled; the next read starts at the first unacknowledged entry. */
-  private async rewind(pending: Promise<LogEntry[]>): Promise<void> {
+  private async rewind(): Promise<void> {
     this.reads.abort();
-    await pending.catch(() => undefined);
+    await this.ahead?.catch(() => undefined);
+    this.ahead = undefined;
     if (!this.stopping) this.reads = new AbortController();
     this.consumer.rewind();
   }

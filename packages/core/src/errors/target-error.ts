@@ -19,6 +19,20 @@ export class TargetBatchError extends S3NotifyError {
   }
 }
 
+/**
+ * The error for a batch whose first `delivered` records arrived before `failure` (ordered targets that
+ * send a batch in parts): `failure` itself when nothing arrived, a TargetBatchError naming that prefix
+ * otherwise, with `done` saying what happened to it (`records written`, `events published`).
+ */
+export function failedAfterPrefix(delivered: number, total: number, failure: S3NotifyError, done: string): S3NotifyError {
+  if (delivered === 0) return failure;
+  return new TargetBatchError(`${delivered} of ${total} ${done}; then: ${failure.message}`, {
+    delivered: Array.from({ length: delivered }, (_, index) => index),
+    cause: failure,
+    retryable: failure.retryable,
+  });
+}
+
 /** Shorthand for targets: a retryable failure (backend down, timeout). */
 export function retryableError(message: string, cause?: unknown): TargetError {
   return new TargetError(message, { cause, retryable: true });
