@@ -3,7 +3,7 @@ import type { EventInput } from "../types.js";
 import { buildEventRecord, formatEventTime, requestIdFor, sequencerFor } from "./build-record.js";
 import { logEnvelopeJson } from "./envelope.js";
 import { goJson } from "./go-json.js";
-import { queryEscape } from "./object-key.js";
+import { queryEscape, queryUnescape } from "./object-key.js";
 
 // facts §2.5, compact as MinIO emits it.
 const COMPOSED_RECORD =
@@ -182,9 +182,23 @@ describe("key encoding and Go JSON escaping", () => {
     ["caf\u00e9/\u65e5\u672c.txt", "caf%C3%A9%2F%E6%97%A5%E6%9C%AC.txt"],
     ["emoji \u{1F600}", "emoji+%F0%9F%98%80"],
     ["a+b&c=d%e", "a%2Bb%26c%3Dd%25e"],
+    ["", ""],
+    ["lone \ud800 surrogate", "lone+%EF%BF%BD+surrogate"],
+    ["tab\tnl\n#?[]@$,;:", "tab%09nl%0A%23%3F%5B%5D%40%24%2C%3B%3A"],
   ])("escapes %j as Go's url.QueryEscape", (raw, escaped) => {
     expect(queryEscape(raw)).toBe(escaped);
+    if (!raw.includes("\ud800")) expect(queryUnescape(escaped)).toBe(raw);
     expect(buildEventRecord({ eventName: "s3:ObjectCreated:Put", bucket: "b", key: raw }).s3.object.key).toBe(escaped);
+  });
+
+  it.each([
+    ["plain/key.txt", "plain/key.txt"],
+    ["a+b", "a b"],
+    ["100%", "100%"],
+    ["%zz%41", "%zz%41"],
+    ["%41%2F+", "A/ "],
+  ])("unescapes %j as Go's url.QueryUnescape, keeping invalid escapes", (escaped, raw) => {
+    expect(queryUnescape(escaped)).toBe(raw);
   });
 
   it("escapes <, >, & and U+2028/U+2029 like Go inside a record", () => {
