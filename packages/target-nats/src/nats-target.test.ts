@@ -216,6 +216,25 @@ describe("nats target against a real nats-server with JetStream", () => {
     expect(isRetryable(error)).toBe(false);
   });
 
+  it("JetStream: concurrent sends on one connection each get their own PubAcks, a refusal lands on its own index", async () => {
+    const manager = await reader.jetstreamManager();
+    await manager.streams.add({ name: "SHARED", subjects: ["minio.shared"], max_msg_size: 4_000 });
+    const target = makeTarget({ subject: "minio.shared", jetstream: "on" });
+    await target.open();
+    const big = record(1);
+    big.s3.object.userMetadata = { note: "x".repeat(5_000) };
+    const [first, second] = await Promise.allSettled([target.send([record(0), big, record(2)]), target.send([record(3), record(4)])]);
+    expect(second.status).toBe("fulfilled");
+    const error = first.status === "rejected" ? first.reason : undefined;
+    expect(error).toBeInstanceOf(TargetBatchError);
+    expect((error as TargetBatchError).delivered).toEqual([0, 2]);
+    expect(isRetryable(error)).toBe(false);
+    expect((error as Error).message).toMatch(/1 of 3 messages failed: .*10054/);
+    const stored = await Promise.all([1, 2, 3, 4].map((sequence) => manager.streams.getMessage("SHARED", { seq: sequence })));
+    expect(stored.map((message) => new TextDecoder().decode(message.data))).toEqual([0, 2, 3, 4].map((index) => logEnvelopeJson(record(index))));
+    expect((await manager.streams.info("SHARED")).state.messages).toBe(4);
+  });
+
   it("reconnects after the server restarts (JetStream data kept) and delivers", async () => {
     const manager = await reader.jetstreamManager();
     await manager.streams.add({ name: "RESTART", subjects: ["minio.restart"] });

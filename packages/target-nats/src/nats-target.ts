@@ -36,11 +36,29 @@ const JS_MESSAGE_TOO_LARGE = 10054;
 /** The payload for a record, or undefined when it can never be sent (the encoder records why). */
 type Encoder = (record: EventRecord, index: number) => Uint8Array | undefined;
 
-/** JetStream PubAcks arrive on one wildcard inbox; each publish waits on its own reply token. */
+/** The PubAcks one send() waits for: record `index` of the batch was published with reply token `first + index`. */
+interface PendingAcks {
+  readonly first: number;
+  readonly replies: (Msg | Error | undefined)[];
+  readonly published: boolean[];
+  remaining: number;
+  answered(): void;
+}
+
+/**
+ * JetStream PubAcks arrive on one wildcard inbox, `<prefix>.<token>`. Tokens count up per connection and a
+ * batch takes a consecutive run of them, so a reply finds its slot by arithmetic: no closure or map entry per message.
+ */
 interface AckInbox {
   readonly prefix: string;
-  readonly waiting: Map<string, (reply: Msg | Error) => void>;
+  readonly pending: Set<PendingAcks>;
   next: number;
+}
+
+function settle(pending: PendingAcks, index: number, reply: Msg | Error): void {
+  if (!pending.published[index] || pending.replies[index] !== undefined) return;
+  pending.replies[index] = reply;
+  if (--pending.remaining === 0) pending.answered();
 }
 
 interface Session {
@@ -88,7 +106,8 @@ export async function natsConnectionOptions(config: NatsConfig): Promise<Connect
  */
 export class NatsTarget implements Target {
   readonly id: TargetId;
-  readonly capabilities: TargetCapabilities = { maxBatchSize: 256, ordered: true };
+  /** Large batches pay: the per-batch round trip (PONG or last PubAck) is what pipelining hides. */
+  readonly capabilities: TargetCapabilities = { maxBatchSize: 1024, ordered: true };
   private readonly config: NatsConfig;
   private readonly logger: Logger;
   private session: Session | undefined;
@@ -176,49 +195,41 @@ export class NatsTarget implements Target {
    * one inbox for the connection and one deadline per batch, which is what makes pipelining pay.
    */
   private async publishJetStream(session: Session, acks: AckInbox, batch: readonly EventRecord[], encode: Encoder): Promise<Failure[]> {
-    // One promise for the batch: each reply lands in its record's slot, the last one resolves it.
-    const replies: (Msg | Error | undefined)[] = new Array(batch.length);
-    const tokens: (string | undefined)[] = new Array(batch.length);
-    let remaining = 1;
-    let allAnswered: () => void = () => undefined;
-    const answered = new Promise<"answered">((resolve) => {
-      allAnswered = () => resolve("answered");
+    let answered: () => void = () => undefined;
+    const allAnswered = new Promise<"answered">((resolve) => {
+      answered = () => resolve("answered");
     });
+    // remaining starts at 1: the count held while publishing keeps an early last reply from resolving too soon.
+    const pending: PendingAcks = { first: acks.next + 1, replies: new Array(batch.length), published: new Array(batch.length).fill(false), remaining: 1, answered };
+    acks.next += batch.length;
+    acks.pending.add(pending);
     try {
       batch.forEach((record, index) => {
         const data = encode(record, index);
         if (!data) return;
-        const token = String(++acks.next);
-        tokens[index] = token;
-        remaining++;
-        acks.waiting.set(token, (reply) => {
-          replies[index] = reply;
-          if (--remaining === 0) allAnswered();
-        });
-        session.nc.publish(this.config.subject, data, { reply: `${acks.prefix}.${token}` });
+        pending.published[index] = true;
+        pending.remaining++;
+        session.nc.publish(this.config.subject, data, { reply: `${acks.prefix}.${pending.first + index}` });
       });
     } catch (error) {
-      for (const token of tokens) if (token !== undefined) acks.waiting.delete(token);
+      acks.pending.delete(pending);
       throw this.classify(session, error);
     }
-    // The extra count held while publishing keeps an early last reply from resolving too soon.
-    if (--remaining === 0) allAnswered();
-    const timeout = deadline(PUB_ACK_TIMEOUT_MS + batch.length * 2);
-    if (remaining > 0) await Promise.race([answered, timeout.promise]);
-    timeout.cancel();
+    if (--pending.remaining > 0) {
+      const timeout = deadline(PUB_ACK_TIMEOUT_MS + batch.length * 2);
+      await Promise.race([allAnswered, timeout.promise]);
+      timeout.cancel();
+    }
+    // A PubAck arriving after this is ignored.
+    acks.pending.delete(pending);
     const failures: Failure[] = [];
-    tokens.forEach((token, index) => {
-      if (token === undefined) return;
-      const reply = replies[index];
-      if (reply === undefined) {
-        // No answer in time: not delivered as far as we know; a late PubAck is ignored.
-        acks.waiting.delete(token);
-        failures.push({ index, error: retryableError(`nats: no JetStream PubAck within ${PUB_ACK_TIMEOUT_MS} ms`) });
-        return;
-      }
-      const error = this.pubAckError(session, reply);
+    for (let index = 0; index < batch.length; index++) {
+      if (!pending.published[index]) continue;
+      const reply = pending.replies[index];
+      // No answer in time: not delivered as far as we know.
+      const error = reply === undefined ? retryableError(`nats: no JetStream PubAck within ${PUB_ACK_TIMEOUT_MS} ms`) : this.pubAckError(session, reply);
       if (error) failures.push({ index, error });
-    });
+    }
     return failures;
   }
 
@@ -298,24 +309,23 @@ export class NatsTarget implements Target {
     }
     let acks: AckInbox | undefined;
     if (this.config.jetstream) {
-      const inbox: AckInbox = { prefix: createInbox(), waiting: new Map(), next: 0 };
+      const inbox: AckInbox = { prefix: createInbox(), pending: new Set(), next: 0 };
       nc.subscribe(`${inbox.prefix}.*`, {
         callback: (error, message) => {
           if (error) return;
-          const token = message.subject.slice(inbox.prefix.length + 1);
-          const waiter = inbox.waiting.get(token);
-          if (!waiter) return;
-          inbox.waiting.delete(token);
-          waiter(message);
+          const token = Number(message.subject.slice(inbox.prefix.length + 1));
+          for (const pending of inbox.pending) {
+            const index = token - pending.first;
+            if (index >= 0 && index < pending.replies.length) settle(pending, index, message);
+          }
         },
       });
       acks = inbox;
     }
     const failWaiting = (reason: string): void => {
       if (!acks) return;
-      const waiters = [...acks.waiting.values()];
-      acks.waiting.clear();
-      for (const waiter of waiters) waiter(Object.assign(new Error(reason), { code: "DISCONNECT" }));
+      const error = Object.assign(new Error(reason), { code: "DISCONNECT" });
+      for (const pending of acks.pending) for (let index = 0; index < pending.replies.length; index++) settle(pending, index, error);
     };
     const session: Session = { nc, acks, connected: true, dead: false };
     void (async () => {
