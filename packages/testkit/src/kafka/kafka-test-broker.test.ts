@@ -162,4 +162,20 @@ describe("KafkaTestBroker with an independent client (kcat / librdkafka)", () =>
     const { stdout } = await run("kcat", ["-C", "-b", bootstrap, "-t", "kcat", "-o", "beginning", "-e", "-f", "%k=%s\\n"], { timeout: 20_000 });
     expect(stdout.trim().split("\n")).toEqual(["k1=hello from librdkafka", "k2=second line", "k3=from kafkajs"]);
   });
+
+  it("with retainBytes deletes the oldest batches: messages(), ListOffsets and kcat's consumer see only the newest", async () => {
+    const small = await KafkaTestBroker.start({ retainBytes: 150 });
+    try {
+      const producer = client(small).producer();
+      await producer.connect();
+      for (const value of ["one", "two", "three"]) await producer.send({ topic: "kept", messages: [{ key: value, value: value.repeat(20) }] });
+      await producer.disconnect();
+      // Each batch is over 100 bytes: after the third, only it fits under 150.
+      expect(small.messages("kept").map((message) => [message.offset, message.key])).toEqual([[2n, "three"]]);
+      const { stdout } = await run("kcat", ["-C", "-b", small.brokers.join(","), "-t", "kept", "-o", "beginning", "-e", "-f", "%o %k\\n"], { timeout: 20_000 });
+      expect(stdout.trim()).toBe("2 three");
+    } finally {
+      await small.close();
+    }
+  });
 });

@@ -28,11 +28,19 @@ export interface KafkaTestBrokerOptions {
   readonly tls?: tls.TlsOptions;
   /** Largest record set accepted in one partition of a produce request (default 1 MiB). */
   readonly maxMessageBytes?: number;
+  /**
+   * Keep at most this many record-batch bytes per partition, deleting the oldest batches first (Kafka's
+   * `retention.bytes`; the newest batch always stays). Unlimited by default, so that tests read back
+   * everything; a long benchmark sets it to keep the broker's memory flat. Deleted batches are gone from
+   * Fetch and from messages() not yet read; ListOffsets' earliest offset moves past them.
+   */
+  readonly retainBytes?: number;
 }
 
 /** Kafka error codes the broker uses. */
 export const KafkaErrorCode = {
   none: 0,
+  offsetOutOfRange: 1,
   unknownTopicOrPartition: 3,
   corruptMessage: 2,
   requestTimedOut: 7,
@@ -58,6 +66,10 @@ const NODE_ID = 1;
 
 interface PartitionLog {
   batches: RecordBatch[];
+  /** Bytes of `batches`. */
+  bytes: number;
+  /** Offset of the first retained record (Kafka's log start offset). */
+  startOffset: bigint;
   nextOffset: bigint;
 }
 
@@ -70,7 +82,7 @@ interface ConnectionState {
  * A single-node Kafka broker speaking the real wire protocol (non-flexible API versions):
  * ApiVersions, Metadata, Produce with magic-2 record batches (CRC-32C checked, none/gzip),
  * ListOffsets, Fetch, InitProducerId and the SASL handshake (PLAIN, SCRAM-SHA-256/512),
- * over TCP or TLS. It keeps every record it accepted and can be told to fail or vanish.
+ * over TCP or TLS. It keeps every record it accepted (or, with retainBytes, the newest) and can be told to fail or vanish.
  */
 export class KafkaTestBroker {
   private readonly logs = new Map<string, PartitionLog[]>();
@@ -175,7 +187,7 @@ export class KafkaTestBroker {
     if (!this.logs.has(topic))
       this.logs.set(
         topic,
-        Array.from({ length: partitions }, () => ({ batches: [], nextOffset: 0n })),
+        Array.from({ length: partitions }, () => ({ batches: [], bytes: 0, startOffset: 0n, nextOffset: 0n })),
       );
   }
 
@@ -394,11 +406,25 @@ export class KafkaTestBroker {
     for (const batch of batches) {
       batch.assignBaseOffset(log.nextOffset);
       log.batches.push(batch);
+      log.bytes += batch.bytes.length;
       log.nextOffset += BigInt(batch.count);
       this.unread.push({ topic, partition, batch });
     }
+    this.applyRetention(log);
     for (const wake of [...this.waiters]) wake();
     return { errorCode: 0, baseOffset };
+  }
+
+  private applyRetention(log: PartitionLog): void {
+    const limit = this.options.retainBytes;
+    if (limit === undefined) return;
+    while (log.bytes > limit && log.batches.length > 1) {
+      const deleted = log.batches.shift() as RecordBatch;
+      log.bytes -= deleted.bytes.length;
+      log.startOffset = deleted.baseOffset + BigInt(deleted.count);
+      const waiting = this.unread.findIndex((entry) => entry.batch === deleted);
+      if (waiting >= 0) this.unread.splice(waiting, 1);
+    }
   }
 
   private listOffsets(reader: KafkaReader, version: number): Buffer {
@@ -419,7 +445,7 @@ export class KafkaTestBroker {
           partitionWriter.int32(partition.index).int16(KafkaErrorCode.unknownTopicOrPartition).int64(-1n).int64(-1n);
           return;
         }
-        const offset = partition.timestamp === -2n ? 0n : log.nextOffset;
+        const offset = partition.timestamp === -2n ? log.startOffset : log.nextOffset;
         partitionWriter.int32(partition.index).int16(0).int64(-1n).int64(offset);
       });
     });
@@ -449,6 +475,10 @@ export class KafkaTestBroker {
         const log = this.logs.get(topic.name)?.[partition.index];
         if (!log) {
           partitionWriter.int32(partition.index).int16(KafkaErrorCode.unknownTopicOrPartition).int64(-1n).int64(-1n).int32(-1).bytes(null);
+          return;
+        }
+        if (partition.offset < log.startOffset || partition.offset > log.nextOffset) {
+          partitionWriter.int32(partition.index).int16(KafkaErrorCode.offsetOutOfRange).int64(log.nextOffset).int64(log.nextOffset).int32(-1).bytes(null);
           return;
         }
         const selected: Buffer[] = [];
