@@ -2,7 +2,7 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
-import { buildEventRecord, type EventRecord, type Target, type TargetPlugin } from "@s3notify/core";
+import { buildEventRecord, type EventRecord, recordJson, type Target, type TargetPlugin } from "@s3notify/core";
 import { targetFixture } from "@s3notify/testkit";
 
 let sequence = 0;
@@ -56,8 +56,9 @@ export interface BatchSizeResult {
 /**
  * `targets[i]` sends batches of `batchSizes[i]` fresh records, one send() awaited at a time; the cases take
  * turns in `rounds` rounds so that a burst of load on the shared machine hits them all alike. Only the time
- * inside send() counts (building records is the host's cost, the same for every batch size). The first
- * batch size is the baseline of the ratios. The targets are closed at the end.
+ * inside send() counts. Records arrive serialized, as core hands them over: the log wrote each one's JSON
+ * (recordJson) before any target sees it, so building and serializing records is the host's cost, the same
+ * for every batch size. The first batch size is the baseline of the ratios. The targets are closed at the end.
  */
 export async function compareBatchSizes(
   targets: readonly Target[],
@@ -86,6 +87,7 @@ async function measureBatchSizes(targets: readonly Target[], batchSizes: readonl
       const deadline = performance.now() + (seconds * 1000) / rounds;
       while (performance.now() < deadline) {
         const batch = Array.from({ length: batchSize }, nextBenchRecord);
+        for (const record of batch) recordJson(record);
         const started = performance.now();
         await target.send(batch);
         total.sendMs += performance.now() - started;

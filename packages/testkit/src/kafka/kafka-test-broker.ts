@@ -65,8 +65,10 @@ const SUPPORTED_VERSIONS: ReadonlyArray<readonly [number, number, number]> = [
 const NODE_ID = 1;
 
 interface PartitionLog {
-  batches: RecordBatch[];
-  /** Bytes of `batches`. */
+  /** Retained batches are `batches[first…]`; deleting empties a slot and advances `first` (a shift would copy the array each time). */
+  batches: (RecordBatch | undefined)[];
+  first: number;
+  /** Bytes of the retained batches. */
   bytes: number;
   /** Offset of the first retained record (Kafka's log start offset). */
   startOffset: bigint;
@@ -88,7 +90,7 @@ export class KafkaTestBroker {
   private readonly logs = new Map<string, PartitionLog[]>();
   private readonly arrivals: KafkaTestMessage[] = [];
   /** Batches stored since messages() last turned them into arrivals (decoding is left until a test asks). */
-  private readonly unread: { topic: string; partition: number; batch: RecordBatch }[] = [];
+  private readonly unread = new Map<RecordBatch, { topic: string; partition: number }>();
   private readonly sockets = new Set<net.Socket>();
   private readonly waiters = new Set<() => void>();
   private server: net.Server | undefined;
@@ -153,7 +155,9 @@ export class KafkaTestBroker {
 
   /** Every stored message of a topic in arrival order (across partitions). */
   messages(topic?: string): KafkaTestMessage[] {
-    for (const { topic: name, partition, batch } of this.unread.splice(0)) {
+    const unread = [...this.unread];
+    this.unread.clear();
+    for (const [batch, { topic: name, partition }] of unread) {
       for (const record of batch.records) {
         this.arrivals.push({
           topic: name,
@@ -187,7 +191,7 @@ export class KafkaTestBroker {
     if (!this.logs.has(topic))
       this.logs.set(
         topic,
-        Array.from({ length: partitions }, () => ({ batches: [], bytes: 0, startOffset: 0n, nextOffset: 0n })),
+        Array.from({ length: partitions }, () => ({ batches: [], first: 0, bytes: 0, startOffset: 0n, nextOffset: 0n })),
       );
   }
 
@@ -408,7 +412,7 @@ export class KafkaTestBroker {
       log.batches.push(batch);
       log.bytes += batch.bytes.length;
       log.nextOffset += BigInt(batch.count);
-      this.unread.push({ topic, partition, batch });
+      this.unread.set(batch, { topic, partition });
     }
     this.applyRetention(log);
     for (const wake of [...this.waiters]) wake();
@@ -418,12 +422,16 @@ export class KafkaTestBroker {
   private applyRetention(log: PartitionLog): void {
     const limit = this.options.retainBytes;
     if (limit === undefined) return;
-    while (log.bytes > limit && log.batches.length > 1) {
-      const deleted = log.batches.shift() as RecordBatch;
+    while (log.bytes > limit && log.batches.length - log.first > 1) {
+      const deleted = log.batches[log.first] as RecordBatch;
+      log.batches[log.first++] = undefined;
       log.bytes -= deleted.bytes.length;
       log.startOffset = deleted.baseOffset + BigInt(deleted.count);
-      const waiting = this.unread.findIndex((entry) => entry.batch === deleted);
-      if (waiting >= 0) this.unread.splice(waiting, 1);
+      this.unread.delete(deleted);
+    }
+    if (log.first > 1024 && log.first * 2 > log.batches.length) {
+      log.batches = log.batches.slice(log.first);
+      log.first = 0;
     }
   }
 
@@ -483,7 +491,8 @@ export class KafkaTestBroker {
         }
         const selected: Buffer[] = [];
         let size = 0;
-        for (const batch of log.batches) {
+        for (let index = log.first; index < log.batches.length; index++) {
+          const batch = log.batches[index] as RecordBatch;
           const lastOffset = batch.baseOffset + BigInt(batch.count) - 1n;
           if (lastOffset < partition.offset) continue;
           if (size > 0 && size + batch.bytes.length > partition.maxBytes) break;
