@@ -72,3 +72,42 @@ describe("npm pack of core and target-webhook", () => {
     }
   });
 });
+
+describe("release plan of the workspace", () => {
+  const version = (text: string): number[] => text.split(".").map(Number);
+  const atMost = (left: number[], right: number[]): boolean => {
+    for (let index = 0; index < 3; index++) if ((left[index] ?? 0) !== (right[index] ?? 0)) return (left[index] ?? 0) < (right[index] ?? 0);
+    return true;
+  };
+
+  it("every package built on core takes it as a peer across the 0.x line, from a version the workspace has", () => {
+    const core = (JSON.parse(readFileSync(join(root, "packages/core/package.json"), "utf8")) as { version: string }).version;
+    const folders = ["packages", "examples"].flatMap((parent) => readdirSync(join(root, parent)).map((name) => join(root, parent, name, "package.json")));
+    const ranges = folders
+      .map((file) => {
+        try {
+          return JSON.parse(readFileSync(file, "utf8")) as { name: string; peerDependencies?: Record<string, string> };
+        } catch {
+          return undefined;
+        }
+      })
+      .flatMap((manifest) => (manifest?.peerDependencies?.["@s3notify/core"] ? [[manifest.name, manifest.peerDependencies["@s3notify/core"]] as const] : []));
+    expect(ranges.length).toBeGreaterThanOrEqual(11);
+    for (const [name, range] of ranges) {
+      const floor = /^>=(\d+\.\d+\.\d+) <1\.0\.0$/.exec(range)?.[1];
+      expect(floor, `${name} peers @s3notify/core as "${range}"`).toBeDefined();
+      expect(atMost(version(floor as string), version(core)), `${name}: its floor ${floor} is above core ${core}`).toBe(true);
+    }
+  });
+
+  it("changesets plans no major bump (a minor core release must not push the targets to 1.0.0)", async () => {
+    const output = join(mkdtempSync(join(tmpdir(), "s3notify-changesets-")), "status.json");
+    try {
+      await run("npx", ["changeset", "status", `--output=${output}`], { cwd: root, timeout: 60_000 });
+      const plan = JSON.parse(readFileSync(output, "utf8")) as { releases: { name: string; type: string }[] };
+      expect(plan.releases.filter((release) => release.type === "major")).toEqual([]);
+    } finally {
+      rmSync(join(output, ".."), { recursive: true, force: true });
+    }
+  });
+});
