@@ -200,7 +200,13 @@ export class NatsTarget implements Target {
       answered = () => resolve("answered");
     });
     // remaining starts at 1: the count held while publishing keeps an early last reply from resolving too soon.
-    const pending: PendingAcks = { first: acks.next + 1, replies: new Array(batch.length), published: new Array(batch.length).fill(false), remaining: 1, answered };
+    const pending: PendingAcks = {
+      first: acks.next + 1,
+      replies: new Array(batch.length),
+      published: new Array(batch.length).fill(false),
+      remaining: 1,
+      answered,
+    };
     acks.next += batch.length;
     acks.pending.add(pending);
     try {

@@ -178,7 +178,12 @@ describe("KafkaTestBroker with an independent client (kcat / librdkafka)", () =>
       for (let index = 3; index < 1_200; index++) await producer.send({ topic: "kept", messages: [{ key: `k${index}`, value: "v".repeat(120) }] });
       await producer.disconnect();
       expect(await consume()).toBe("1199 k1199");
-      expect(small.messages("kept").slice(1).map((message) => [message.offset, message.key])).toEqual([[1199n, "k1199"]]);
+      expect(
+        small
+          .messages("kept")
+          .slice(1)
+          .map((message) => [message.offset, message.key]),
+      ).toEqual([[1199n, "k1199"]]);
     } finally {
       await small.close();
     }
