@@ -31,7 +31,7 @@ try {
   ] as const) {
     const targets = BATCH_SIZES.map((batchSize) => make(batchSize));
     for (const result of await compareBatchSizes(targets, BATCH_SIZES, SECONDS, ROUNDS)) {
-      rows.push([name, ...resultCells(result.batchSize, result.perSecond, result.ratio, GOALS[name])]);
+      rows.push([name, ...resultCells(result.batchSize, result.perSecond, result.ratio, GOALS[name], result.roundRatios)]);
     }
   }
 } finally {

@@ -23,7 +23,7 @@ try {
       makeBenchTarget(redisTarget, { address: `127.0.0.1:${redis.port}`, key: `bench_${format}_${batchSize}`, format }),
     );
     for (const result of await compareBatchSizes(targets, BATCH_SIZES, SECONDS, ROUNDS)) {
-      rows.push([format, ...resultCells(result.batchSize, result.perSecond, result.ratio, GOAL)]);
+      rows.push([format, ...resultCells(result.batchSize, result.perSecond, result.ratio, GOAL, result.roundRatios)]);
     }
   }
 } finally {

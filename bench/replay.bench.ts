@@ -17,7 +17,7 @@ import { mysqlPlugin } from "../packages/target-mysql/src/index.js";
 import natsTarget from "../packages/target-nats/src/index.js";
 import { postgresPlugin } from "../packages/target-postgres/src/index.js";
 import { redisTarget } from "../packages/target-redis/src/index.js";
-import { makeBenchTarget, nextBenchRecord, printTable, resultCells, startBrokerProcess } from "./support.js";
+import { makeBenchTarget, nextBenchRecord, printTable, type RatioSpread, resultCells, spreadOf, startBrokerProcess } from "./support.js";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? "20000");
 /** The cases alternate in rounds (EVENTS / ROUNDS each), so that a burst of load on the shared machine hits both. */
@@ -72,6 +72,7 @@ interface Row {
   readonly batchSize: number;
   readonly perSecond: number;
   readonly ratio: number;
+  readonly spread?: RatioSpread;
 }
 
 async function main(): Promise<void> {
@@ -112,15 +113,22 @@ async function main(): Promise<void> {
       const perRound = Math.ceil(EVENTS / ROUNDS);
       let batchSize = 0;
       const elapsed = { single: 0, batched: 0 };
+      const roundRatios: number[] = [];
       for (let round = 0; round < ROUNDS; round++) {
-        elapsed.single += await replay(observed(make(`replay_single_${round}`), 1), perRound);
+        const singleMs = await replay(observed(make(`replay_single_${round}`), 1), perRound);
         const batchedTarget = observed(make(`replay_batched_${round}`));
         batchSize = batchedTarget.capabilities.maxBatchSize;
-        elapsed.batched += await replay(batchedTarget, perRound);
+        const batchedMs = await replay(batchedTarget, perRound);
+        elapsed.single += singleMs;
+        elapsed.batched += batchedMs;
+        roundRatios.push(singleMs / batchedMs);
       }
       const single = (perRound * ROUNDS) / (elapsed.single / 1000);
       const batched = (perRound * ROUNDS) / (elapsed.batched / 1000);
-      rows.push({ target: name, batchSize: 1, perSecond: single, ratio: 1 }, { target: name, batchSize, perSecond: batched, ratio: batched / single });
+      rows.push(
+        { target: name, batchSize: 1, perSecond: single, ratio: 1 },
+        { target: name, batchSize, perSecond: batched, ratio: batched / single, spread: spreadOf(roundRatios) },
+      );
     }
   } finally {
     await kafka.close();
@@ -132,7 +140,7 @@ async function main(): Promise<void> {
   );
   printTable(
     ["target", "events per send()", "events/s", "vs one event per send", "goal"],
-    rows.map((row) => [row.target, ...resultCells(row.batchSize, row.perSecond, row.ratio, GOALS[row.target])]),
+    rows.map((row) => [row.target, ...resultCells(row.batchSize, row.perSecond, row.ratio, GOALS[row.target], row.spread)]),
   );
 }
 

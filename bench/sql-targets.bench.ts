@@ -33,7 +33,7 @@ async function benchTarget(name: string, targetFor: (table: string, format: stri
   for (const format of FORMATS) {
     const targets = BATCH_SIZES.map((batchSize) => targetFor(`bench_${format}_${batchSize}`, format));
     for (const result of await compareBatchSizes(targets, BATCH_SIZES, SECONDS, ROUNDS)) {
-      rows.push([name, format, ...resultCells(result.batchSize, result.perSecond, result.ratio, GOAL)]);
+      rows.push([name, format, ...resultCells(result.batchSize, result.perSecond, result.ratio, GOAL, result.roundRatios)]);
     }
   }
   return rows;

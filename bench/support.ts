@@ -51,6 +51,18 @@ export interface BatchSizeResult {
   readonly batchSize: number;
   readonly perSecond: number;
   readonly ratio: number;
+  /** Lowest and highest ratio of a single round (both cases timed back to back): how much the machine's noise moves it. */
+  readonly roundRatios: RatioSpread;
+}
+
+export interface RatioSpread {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** The spread of per-round ratios. */
+export function spreadOf(ratios: readonly number[]): RatioSpread {
+  return { min: Math.min(...ratios), max: Math.max(...ratios) };
 }
 
 /**
@@ -75,24 +87,32 @@ export async function compareBatchSizes(
 
 async function measureBatchSizes(targets: readonly Target[], batchSizes: readonly number[], seconds: number, rounds: number): Promise<BatchSizeResult[]> {
   const totals = batchSizes.map(() => ({ events: 0, sendMs: 0 }));
-  // Warm up: connections, tables, topics, prepared statements.
+  const roundRates = batchSizes.map(() => [] as number[]);
+  // Warm up for one round's time, not timed: connections, tables, topics, prepared statements, and the JIT
+  // (a client's single-send path runs several times slower for its first thousand calls).
   for (const [index, target] of targets.entries()) {
     await target.open();
-    await target.send(Array.from({ length: batchSizes[index] as number }, nextBenchRecord));
+    const warmUntil = performance.now() + (seconds * 1000) / rounds;
+    do await target.send(Array.from({ length: batchSizes[index] as number }, nextBenchRecord));
+    while (performance.now() < warmUntil);
   }
   for (let round = 0; round < rounds; round++) {
     for (const [index, target] of targets.entries()) {
       const batchSize = batchSizes[index] as number;
       const total = totals[index] as { events: number; sendMs: number };
+      const round = { events: 0, sendMs: 0 };
       const deadline = performance.now() + (seconds * 1000) / rounds;
       while (performance.now() < deadline) {
         const batch = Array.from({ length: batchSize }, nextBenchRecord);
         for (const record of batch) recordJson(record);
         const started = performance.now();
         await target.send(batch);
-        total.sendMs += performance.now() - started;
-        total.events += batch.length;
+        round.sendMs += performance.now() - started;
+        round.events += batch.length;
       }
+      total.sendMs += round.sendMs;
+      total.events += round.events;
+      roundRates[index]?.push(round.events / round.sendMs);
     }
   }
   const rates = totals.map((total) => total.events / (total.sendMs / 1000));
@@ -100,6 +120,7 @@ async function measureBatchSizes(targets: readonly Target[], batchSizes: readonl
     batchSize,
     perSecond: rates[index] as number,
     ratio: (rates[index] as number) / (rates[0] as number),
+    roundRatios: spreadOf((roundRates[index] as number[]).map((rate, round) => rate / ((roundRates[0] as number[])[round] as number))),
   }));
 }
 
@@ -116,9 +137,10 @@ export function printTable(header: readonly string[], rows: readonly (readonly s
   for (const row of rows) console.log(`| ${row.join(" | ")} |`);
 }
 
-/** The last cells of a result row: events per send(), events/s, the ratio and the goal verdict. */
-export function resultCells(batchSize: number, perSecond: number, ratio: number, goal: number | undefined): string[] {
-  return [String(batchSize), formatRate(perSecond), `${ratio.toFixed(1)}x`, goalVerdict(ratio, batchSize, goal)];
+/** The last cells of a result row: events per send(), events/s, the ratio (with its per-round spread) and the goal verdict. */
+export function resultCells(batchSize: number, perSecond: number, ratio: number, goal: number | undefined, spread?: RatioSpread): string[] {
+  const rounds = spread && batchSize > 1 ? ` (rounds ${spread.min.toFixed(1)}–${spread.max.toFixed(1)})` : "";
+  return [String(batchSize), formatRate(perSecond), `${ratio.toFixed(1)}x${rounds}`, goalVerdict(ratio, batchSize, goal)];
 }
 
 /** 12345.6 → "12,346". */
