@@ -163,6 +163,12 @@ describe("KafkaTestBroker with an independent client (kcat / librdkafka)", () =>
     expect(stdout.trim().split("\n")).toEqual(["k1=hello from librdkafka", "k2=second line", "k3=from kafkajs"]);
   });
 
+  it("refuses a retainBytes that is not a whole number of bytes, naming the option", async () => {
+    for (const retainBytes of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      await expect(KafkaTestBroker.start({ retainBytes })).rejects.toThrow(/retainBytes must be a whole number of bytes/);
+    }
+  });
+
   it("with retainBytes deletes the oldest batches: messages(), ListOffsets and kcat's consumer see only the newest", async () => {
     const small = await KafkaTestBroker.start({ retainBytes: 150 });
     try {

@@ -105,6 +105,10 @@ export class KafkaTestBroker {
   }
 
   static async start(options: KafkaTestBrokerOptions = {}): Promise<KafkaTestBroker> {
+    const { retainBytes } = options;
+    if (retainBytes !== undefined && !(Number.isSafeInteger(retainBytes) && retainBytes >= 0)) {
+      throw new RangeError(`KafkaTestBroker: retainBytes must be a whole number of bytes, 0 or more (got ${retainBytes})`);
+    }
     const broker = new KafkaTestBroker(options);
     await broker.start();
     return broker;
